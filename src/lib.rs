@@ -1,0 +1,21 @@
+//! framepick: pick the best frames of a video before upload.
+//!
+//! The core (everything but `wasm`) is plain Rust: byte ranges and small RGBA frames
+//! in, scores and candidates out. It builds and is tested on the host and on wasm32.
+//! `wasm` is the thin browser layer (wasm-bindgen, web-sys). See ARCHITECTURE.md.
+
+pub mod demux;
+pub mod error;
+pub mod faces;
+pub mod frame;
+pub mod models;
+pub mod quality;
+pub mod sampling;
+pub mod select;
+pub mod session;
+pub mod source;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{FramepickError, Result};

@@ -1,0 +1,238 @@
+//! The browser layer: wasm-bindgen exports used by `www/worker.js`. Only glue lives
+//! here (Blob reads, JS values in and out, typed errors); the work is in the core.
+
+mod blob;
+
+use js_sys::{Object, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::demux::{self, VideoTrack};
+use crate::error::FramepickError;
+use crate::faces::{DetectorConfig, FaceDetector};
+use crate::frame::RgbaFrame;
+use crate::sampling;
+use crate::session::{Session, SessionConfig};
+use crate::source::CachedReader;
+use blob::BlobSource;
+
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Whether this build runs rayon on Web Workers.
+#[wasm_bindgen(js_name = threadsEnabled)]
+pub fn threads_enabled() -> bool {
+    cfg!(feature = "threads")
+}
+
+/// Worker threads in rayon's pool (1 in the single-thread build).
+#[wasm_bindgen(js_name = threadCount)]
+pub fn thread_count() -> usize {
+    rayon::current_num_threads()
+}
+
+/// A JS `Error` whose `code` property is the stable error code.
+pub(crate) fn js_error(e: FramepickError) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    let _ = Reflect::set(&err, &"code".into(), &e.code().into());
+    err.into()
+}
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser)
+        .map_err(|e| js_error(FramepickError::invalid(e.to_string())))
+}
+
+/// A demuxed file: the track description and a way to read its samples.
+#[wasm_bindgen]
+pub struct Demuxer {
+    reader: CachedReader<BlobSource>,
+    track: VideoTrack,
+}
+
+#[wasm_bindgen]
+impl Demuxer {
+    /// Parse the container of `blob` (a `File` or `Blob`), reading only the ranges it needs.
+    pub fn open(blob: web_sys::Blob) -> Result<Demuxer, JsValue> {
+        let mut reader = CachedReader::new(BlobSource::new(blob).map_err(js_error)?);
+        let track = demux::demux(&mut reader).map_err(js_error)?;
+        Ok(Demuxer { reader, track })
+    }
+
+    /// `{ codec, codedWidth, …, samples: [{ ptsUs, durationUs, keyframe, offset, size }] }`.
+    pub fn track(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.track)
+    }
+
+    /// The decoder `description` (avcC etc.), or undefined when the codec has none.
+    pub fn description(&self) -> Option<Uint8Array> {
+        (!self.track.description.is_empty())
+            .then(|| Uint8Array::from(self.track.description.as_slice()))
+    }
+
+    #[wasm_bindgen(js_name = rangeReads)]
+    pub fn range_reads(&self) -> f64 {
+        self.reader.reads as f64
+    }
+
+    /// Bytes of samples `first..=last` (decode order) read in one range request, and
+    /// the offset of each sample inside them: `{ bytes, offsets }`.
+    #[wasm_bindgen(js_name = readSamples)]
+    pub fn read_samples(&mut self, first: usize, last: usize) -> Result<JsValue, JsValue> {
+        let samples = self.track.samples.get(first..=last).ok_or_else(|| {
+            js_error(FramepickError::invalid(format!("no samples {first}..={last}")))
+        })?;
+        let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
+        let end = samples.iter().map(|s| s.offset + s.size as u64).max().unwrap_or(0);
+        let bytes = self
+            .reader
+            .read_range(start, (end - start) as usize)
+            .map_err(|e| js_error(e.into()))?;
+        let offsets: Vec<f64> = samples.iter().map(|s| (s.offset - start) as f64).collect();
+        let out = Object::new();
+        Reflect::set(&out, &"bytes".into(), &Uint8Array::from(bytes.as_slice()))?;
+        Reflect::set(&out, &"offsets".into(), &to_js(&offsets)?)?;
+        Ok(out.into())
+    }
+
+    /// Sample indices to analyse, one per `interval_s`, and the runs that decode them.
+    #[wasm_bindgen(js_name = planGrid)]
+    pub fn plan_grid(&self, interval_s: f64) -> Result<JsValue, JsValue> {
+        let targets = sampling::targets_on_grid(&self.track.samples, (interval_s * 1e6) as i64);
+        self.plan(targets)
+    }
+
+    /// Decode runs for the samples nearest to the given times (microseconds).
+    #[wasm_bindgen(js_name = planTimes)]
+    pub fn plan_times(&self, pts_us: Vec<f64>) -> Result<JsValue, JsValue> {
+        let targets = pts_us
+            .iter()
+            .filter_map(|&t| sampling::nearest_sample(&self.track.samples, t as i64))
+            .collect();
+        self.plan(targets)
+    }
+
+    fn plan(&self, targets: Vec<usize>) -> Result<JsValue, JsValue> {
+        let runs = sampling::decode_runs(&self.track.samples, &targets);
+        #[derive(Serialize)]
+        struct Plan {
+            targets: Vec<usize>,
+            runs: Vec<sampling::DecodeRun>,
+        }
+        to_js(&Plan { targets, runs })
+    }
+}
+
+/// The face detector, parsed once per worker and shared by all rayon threads.
+#[wasm_bindgen]
+pub struct FaceModel {
+    detector: FaceDetector,
+}
+
+#[wasm_bindgen]
+impl FaceModel {
+    /// Check the sha256 of `bytes` and parse the ONNX graph.
+    #[wasm_bindgen(constructor)]
+    pub fn new(bytes: &[u8], input_long_side: Option<u32>) -> Result<FaceModel, JsValue> {
+        let mut config = DetectorConfig::default();
+        if let Some(s) = input_long_side {
+            config.input_long_side = s;
+        }
+        let detector = FaceDetector::from_onnx_bytes(bytes, config).map_err(js_error)?;
+        Ok(FaceModel { detector })
+    }
+
+    /// Faces in one RGBA frame (tests and tools; the pipeline uses `Analysis.finish`).
+    pub fn detect(&self, width: u32, height: u32, rgba: Vec<u8>) -> Result<JsValue, JsValue> {
+        let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
+        to_js(&self.detector.detect(&frame).map_err(js_error)?)
+    }
+}
+
+/// One pick run: frames in, candidates out.
+#[wasm_bindgen]
+pub struct Analysis {
+    session: Option<Session>,
+}
+
+#[wasm_bindgen]
+impl Analysis {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        top: usize,
+        deep_k: usize,
+        output_width: u32,
+        output_height: u32,
+        min_gap_s: f64,
+    ) -> Result<Analysis, JsValue> {
+        let cfg = SessionConfig {
+            top,
+            deep_k,
+            batch: (rayon::current_num_threads() * 4).max(4),
+            output_width,
+            output_height,
+            min_gap_us: (min_gap_s * 1e6) as i64,
+        };
+        Ok(Analysis {
+            session: Some(Session::new(cfg).map_err(js_error)?),
+        })
+    }
+
+    /// Hand over one analysis-size RGBA frame (copied into wasm memory).
+    #[wasm_bindgen(js_name = pushFrame)]
+    pub fn push_frame(
+        &mut self,
+        pts_us: f64,
+        width: u32,
+        height: u32,
+        rgba: Vec<u8>,
+    ) -> Result<(), JsValue> {
+        let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
+        self.session_mut()?.push_frame(pts_us as i64, frame);
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = framesSampled)]
+    pub fn frames_sampled(&self) -> usize {
+        self.session.as_ref().map_or(0, Session::frames_sampled)
+    }
+
+    /// Run deep analysis and ranking: `{ candidates, report }`. Ends the run.
+    pub fn finish(&mut self, faces: &FaceModel) -> Result<JsValue, JsValue> {
+        self.finish_with(Some(&faces.detector))
+    }
+
+    /// Ranking from the quick metrics alone (no face model could be loaded).
+    #[wasm_bindgen(js_name = finishWithoutModels)]
+    pub fn finish_without_models(&mut self) -> Result<JsValue, JsValue> {
+        self.finish_with(None)
+    }
+
+    fn finish_with(&mut self, detector: Option<&FaceDetector>) -> Result<JsValue, JsValue> {
+        let session = self.session.take().ok_or_else(finished)?;
+        let (candidates, report) = session.finish(detector).map_err(js_error)?;
+        #[derive(Serialize)]
+        struct Out<'a> {
+            candidates: &'a [crate::session::Candidate],
+            report: &'a crate::session::CoreReport,
+        }
+        to_js(&Out {
+            candidates: &candidates,
+            report: &report,
+        })
+    }
+
+    fn session_mut(&mut self) -> Result<&mut Session, JsValue> {
+        self.session.as_mut().ok_or_else(finished)
+    }
+}
+
+fn finished() -> JsValue {
+    js_error(FramepickError::invalid("this analysis has already finished"))
+}

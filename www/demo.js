@@ -1,0 +1,102 @@
+// Demo page glue: a file input, a progress bar and a grid of picks.
+// `window.framepickDemo` is what the CLI (bin/framepick.mjs) drives.
+import { FramePicker } from './framepick.js';
+
+const $ = (id) => document.getElementById(id);
+const status = (t) => { $('status').textContent = t; };
+let controller = null;
+
+const ready = FramePicker.create({ threads: navigator.hardwareConcurrency }).then((p) => {
+  const i = p.info;
+  status(`Ready: ${i.flavour} wasm, ${i.threads} thread(s)` +
+    (i.faceModel ? ', face model loaded.' : `, no face model (${i.modelError?.message}).`));
+  return p;
+}, (e) => { status(`Could not start: ${e.message}`); throw e; });
+
+async function run(file, options = {}) {
+  const picker = await ready;
+  controller = new AbortController();
+  $('cancel').disabled = false;
+  $('grid').replaceChildren();
+  status(`Analysing ${file.name || 'video'}…`);
+  try {
+    const result = await picker.pick(file, {
+      top: Number($('top').value) || 8,
+      ...options,
+      signal: controller.signal,
+      onProgress: (p) => {
+        $('progress').value = p.fraction;
+        status(`${p.stage} ${(p.fraction * 100).toFixed(0)} %`);
+        window.__framepickProgress?.(p);
+      },
+    });
+    render(result);
+    const t = result.report.timings;
+    status(`${result.candidates.length} picks in ${(t.totalMs / 1000).toFixed(2)} s ` +
+      `(${result.report.framesDecoded} frames decoded, ${result.report.threads} threads)`);
+    return result;
+  } finally {
+    $('cancel').disabled = true;
+    controller = null;
+  }
+}
+
+function render({ candidates, report }) {
+  for (const c of candidates) {
+    const fig = document.createElement('figure');
+    const frame = document.createElement('div');
+    frame.className = 'frame';
+    const img = document.createElement('img');
+    img.src = URL.createObjectURL(c.blob);
+    img.alt = `Frame at ${c.time.toFixed(2)} s`;
+    frame.append(img);
+    for (const f of c.faces) {
+      const box = document.createElement('div');
+      box.className = 'face';
+      Object.assign(box.style, {
+        left: `${(100 * f.x) / c.width}%`, top: `${(100 * f.y) / c.height}%`,
+        width: `${(100 * f.width) / c.width}%`, height: `${(100 * f.height) / c.height}%`,
+      });
+      box.title = `face ${f.score.toFixed(2)}`;
+      frame.append(box);
+    }
+    const cap = document.createElement('figcaption');
+    cap.textContent = `${c.time.toFixed(2)} s · score ${c.score.toFixed(3)} · ` +
+      `${c.faces.length} face(s)`;
+    fig.append(frame, cap);
+    $('grid').append(fig);
+  }
+  $('report').textContent = JSON.stringify(report, null, 2);
+  $('report').hidden = false;
+}
+
+$('file').addEventListener('change', () => {
+  const file = $('file').files[0];
+  if (file && !window.__framepickDriven) run(file).catch((e) => status(`${e.code}: ${e.message}`));
+});
+$('cancel').addEventListener('click', () => controller?.abort());
+
+async function blobToBase64(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+window.framepickDemo = {
+  ready: () => ready.then((p) => p.info),
+  /** Run on the file in #file; images come back base64 so they cross into Node. */
+  async pickFromInput(options = {}) {
+    try {
+      const { candidates, report } = await run($('file').files[0], options);
+      const out = [];
+      for (const c of candidates) {
+        const { blob, ...rest } = c;
+        out.push({ ...rest, image: { type: blob.type, base64: await blobToBase64(blob) } });
+      }
+      return { candidates: out, report };
+    } catch (e) {
+      return { error: { code: e.code || 'INTERNAL', message: e.message } };
+    }
+  },
+};

@@ -1,0 +1,293 @@
+// framepick's dedicated Worker: owns the wasm module, the rayon thread pool and the
+// VideoDecoder. The main thread only posts requests and receives progress and results.
+// Glue only: demuxing, metrics, faces and ranking happen in Rust.
+
+const PROGRESS_WEIGHTS = { demux: 0.02, decode: 0.78, analyse: 0.12, encode: 0.08 };
+const MAX_QUEUED_CHUNKS = 12;
+const MAX_RUN_BYTES = 8 << 20;
+
+let wasm = null;
+let engine = null; // { flavour, threads, faceModel, modelError }
+const aborted = new Set();
+
+class FramepickError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'FramepickError';
+    this.code = code;
+  }
+}
+
+self.onmessage = async ({ data }) => {
+  const { type, id } = data;
+  if (type === 'abort') {
+    aborted.add(id);
+    return;
+  }
+  try {
+    let result;
+    let transfer = [];
+    if (type === 'init') result = await init(data.options);
+    else if (type === 'pick') ({ result, transfer } = await pick(id, data.file, data.options));
+    else throw new FramepickError('INVALID_ARGUMENT', `unknown request ${type}`);
+    self.postMessage({ type: 'result', id, result }, transfer);
+  } catch (e) {
+    self.postMessage({ type: 'error', id, error: serializeError(e) });
+  } finally {
+    aborted.delete(id);
+  }
+};
+
+function serializeError(e) {
+  if (e && e.code) return { code: e.code, message: e.message };
+  if (e && e.name === 'AbortError') return { code: 'ABORTED', message: 'the run was cancelled' };
+  return { code: 'INTERNAL', message: String(e && e.message ? e.message : e) };
+}
+
+async function init(options) {
+  const isolated = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  const flavour = isolated && options.threads !== 1 ? 'threads' : 'single';
+  const base = new URL('./pkg/', import.meta.url);
+  wasm = await import(new URL(`${flavour}/framepick.js`, base).href);
+  await wasm.default();
+  if (flavour === 'threads') {
+    const n = Math.max(1, options.threads || navigator.hardwareConcurrency || 2);
+    await wasm.initThreadPool(n);
+  }
+  engine = { flavour, threads: wasm.threadCount(), faceModel: null, modelError: null };
+  const modelUrl = options.faceModelUrl || new URL('models/retinaface-mnet025.onnx', base).href;
+  const t0 = performance.now();
+  try {
+    const res = await fetch(modelUrl);
+    if (!res.ok) throw new FramepickError('MODEL_LOAD_FAILED', `face model ${modelUrl}: HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    engine.faceModel = new wasm.FaceModel(bytes, options.faceInputSize);
+  } catch (e) {
+    engine.modelError = serializeError(e);
+    if (options.requireModels) throw e;
+  }
+  engine.modelLoadMs = performance.now() - t0;
+  return {
+    flavour,
+    threads: engine.threads,
+    crossOriginIsolated: isolated,
+    faceModel: engine.faceModel !== null,
+    modelError: engine.modelError,
+  };
+}
+
+function checkAbort(id) {
+  if (aborted.has(id)) throw new FramepickError('ABORTED', 'the run was cancelled');
+}
+
+/** Progress across stages, monotonic: each stage owns a slice of 0–1. */
+function progressReporter(id, onStageDone) {
+  const order = Object.keys(PROGRESS_WEIGHTS);
+  let last = 0;
+  return (stage, fraction) => {
+    let before = 0;
+    for (const s of order) {
+      if (s === stage) break;
+      before += PROGRESS_WEIGHTS[s];
+    }
+    const overall = Math.max(last, before + PROGRESS_WEIGHTS[stage] * Math.min(1, fraction));
+    last = overall;
+    self.postMessage({ type: 'progress', id, progress: { stage, fraction: overall } });
+    onStageDone?.(stage);
+  };
+}
+
+async function pick(id, file, options) {
+  if (!wasm) throw new FramepickError('INVALID_ARGUMENT', 'the worker was not initialised');
+  const progress = progressReporter(id);
+  const timings = {};
+  const t0 = performance.now();
+  const demuxer = wasm.Demuxer.open(file);
+  try {
+    const track = demuxer.track();
+    timings.demuxMs = performance.now() - t0;
+    progress('demux', 1);
+    const config = await decoderConfig(demuxer, track);
+
+    const analysisLong = options.analysisSize || 320;
+    const scale = Math.min(1, analysisLong / Math.max(track.displayWidth, track.displayHeight));
+    const aw = Math.max(1, Math.round(track.displayWidth * scale));
+    const ah = Math.max(1, Math.round(track.displayHeight * scale));
+    const durationS = track.durationUs / 1e6;
+    const interval = options.sampleInterval || Math.max(0.5, durationS / (options.maxSamples || 240));
+    const top = options.top || 10;
+    const analysis = new wasm.Analysis(
+      top, options.deepK || 24, track.displayWidth, track.displayHeight,
+      options.minGap ?? Math.min(2, durationS / (top * 2)));
+
+    // Pass 1: sample on a time grid, downscale on the GPU (drawImage), read back small RGBA.
+    const t1 = performance.now();
+    const canvas = new OffscreenCanvas(aw, ah);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    const grid = demuxer.planGrid(interval);
+    const decoded = await decodeTargets(id, demuxer, track, config, grid, (frame) => {
+      ctx.drawImage(frame, 0, 0, aw, ah);
+      frame.close();
+      const img = ctx.getImageData(0, 0, aw, ah);
+      analysis.pushFrame(frame.timestamp, aw, ah, img.data);
+    }, (f) => progress('decode', f));
+    timings.decodeMs = performance.now() - t1;
+    if (analysis.framesSampled() === 0) throw new FramepickError('NO_FRAMES', 'no frame of the video could be decoded');
+
+    // Deep analysis on the survivors, across the rayon pool.
+    checkAbort(id);
+    const t2 = performance.now();
+    const warnings = [];
+    let out;
+    if (engine.faceModel) out = analysis.finish(engine.faceModel);
+    else {
+      warnings.push(`deep analysis skipped: ${engine.modelError?.message || 'no face model'}`);
+      out = analysis.finishWithoutModels();
+    }
+    analysis.free();
+    timings.deepMs = performance.now() - t2;
+    progress('analyse', 1);
+
+    // Full-size pictures for the picks only.
+    checkAbort(id);
+    const t3 = performance.now();
+    const encoded = await encodePicks(id, demuxer, track, config, out.candidates, options, progress);
+    timings.encodeMs = performance.now() - t3;
+    timings.totalMs = performance.now() - t0;
+
+    const candidates = out.candidates.map((c, i) => ({
+      ...c, width: track.displayWidth, height: track.displayHeight, blob: encoded.blobs[i] }));
+    const report = {
+      ...out.report,
+      warnings: [...out.report.warnings, ...warnings],
+      decoder: 'webcodecs',
+      wasm: engine.flavour,
+      threads: engine.threads,
+      codec: track.codec,
+      width: track.displayWidth,
+      height: track.displayHeight,
+      durationS,
+      frameRate: track.frameRate,
+      samples: track.samples.length,
+      sampleInterval: interval,
+      analysisSize: [aw, ah],
+      framesDecoded: decoded.framesDecoded + encoded.framesDecoded,
+      framesDecodedPass1: decoded.framesDecoded,
+      rangeReads: demuxer.rangeReads(),
+      modelLoadMs: engine.modelLoadMs,
+      timings,
+    };
+    return { result: { candidates, report }, transfer: [] };
+  } finally {
+    demuxer.free();
+  }
+}
+
+async function decoderConfig(demuxer, track) {
+  if (typeof VideoDecoder !== 'function') {
+    throw new FramepickError('UNSUPPORTED_CODEC',
+      `this browser has no WebCodecs VideoDecoder, so ${track.codec} cannot be decoded`);
+  }
+  const config = {
+    codec: track.codec,
+    codedWidth: track.codedWidth,
+    codedHeight: track.codedHeight,
+    description: demuxer.description(),
+    optimizeForLatency: true,
+  };
+  const support = await VideoDecoder.isConfigSupported(config);
+  if (!support.supported) {
+    throw new FramepickError('UNSUPPORTED_CODEC',
+      `the browser cannot decode ${track.codec} (${track.codedWidth}x${track.codedHeight}); ` +
+      're-encode as H.264, VP9 or AV1');
+  }
+  return config;
+}
+
+/**
+ * Feed the decoder the planned runs (each starts at a keyframe) and hand every frame
+ * whose timestamp is a target to `onTarget`, which must close it. Other frames are
+ * closed at once, so the decoder never stalls on frames we hold.
+ */
+async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgress) {
+  const wanted = new Set(plan.targets.map((i) => track.samples[i].ptsUs));
+  let failure = null;
+  let framesDecoded = 0;
+  const decoder = new VideoDecoder({
+    output: (frame) => {
+      framesDecoded++;
+      if (failure || !wanted.has(frame.timestamp)) return frame.close();
+      wanted.delete(frame.timestamp);
+      try { onTarget(frame); } catch (e) { failure = e; frame.close(); }
+    },
+    error: (e) => { failure ??= new FramepickError('CORRUPT_MEDIA', `the decoder failed: ${e.message}`); },
+  });
+  try {
+    decoder.configure(config);
+    const total = plan.runs.reduce((n, r) => n + r.last - r.first + 1, 0);
+    let fed = 0;
+    for (const run of plan.runs) {
+      for (let first = run.first; first <= run.last;) {
+        const last = batchEnd(track.samples, first, run.last);
+        const { bytes, offsets } = demuxer.readSamples(first, last);
+        for (let i = first; i <= last; i++) {
+          checkAbort(id);
+          if (failure) throw failure;
+          const s = track.samples[i];
+          const off = offsets[i - first];
+          decoder.decode(new EncodedVideoChunk({
+            type: s.keyframe ? 'key' : 'delta',
+            timestamp: s.ptsUs,
+            duration: s.durationUs,
+            data: bytes.subarray(off, off + s.size),
+          }));
+          fed++;
+          if (decoder.decodeQueueSize > MAX_QUEUED_CHUNKS) await drained(decoder);
+        }
+        onProgress(fed / total);
+        first = last + 1;
+      }
+      // The next run starts at a keyframe, as a flushed decoder needs.
+      await decoder.flush();
+    }
+    if (failure) throw failure;
+    return { framesDecoded };
+  } finally {
+    if (decoder.state !== 'closed') decoder.close();
+  }
+}
+
+/** Last sample index of a read batch: up to MAX_RUN_BYTES of sample data. */
+function batchEnd(samples, first, runLast) {
+  let bytes = 0;
+  let i = first;
+  while (i < runLast && bytes + samples[i].size < MAX_RUN_BYTES) bytes += samples[i++].size;
+  return i;
+}
+
+function drained(decoder) {
+  return new Promise((resolve) => {
+    const done = () => { decoder.removeEventListener('dequeue', done); clearTimeout(t); resolve(); };
+    // `dequeue` may not fire in every browser; the timer is the fallback.
+    const t = setTimeout(done, 5);
+    decoder.addEventListener('dequeue', done);
+  });
+}
+
+async function encodePicks(id, demuxer, track, config, candidates, options, progress) {
+  if (candidates.length === 0) return { blobs: [], framesDecoded: 0 };
+  const plan = demuxer.planTimes(candidates.map((c) => c.ptsUs));
+  const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
+  const quality = options.quality ?? 0.9;
+  const pending = new Map();
+  const { framesDecoded } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
+    const canvas = new OffscreenCanvas(track.displayWidth, track.displayHeight);
+    canvas.getContext('2d').drawImage(frame, 0, 0, track.displayWidth, track.displayHeight);
+    pending.set(frame.timestamp, canvas.convertToBlob({ type, quality }));
+    frame.close();
+  }, (f) => progress('encode', f * 0.5));
+  // Candidate times are sample times (they came from decoded frames), so they match.
+  const blobs = await Promise.all(candidates.map((c) => pending.get(c.ptsUs)));
+  progress('encode', 1);
+  return { blobs, framesDecoded };
+}
