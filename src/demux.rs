@@ -148,10 +148,7 @@ fn video_track(mp4: &re_mp4::Mp4) -> Result<VideoTrack> {
         })
         .collect();
     let tkhd = &track.trak(mp4).tkhd;
-    let (display_width, display_height) = (
-        tkhd.width.value() as u32,
-        tkhd.height.value() as u32,
-    );
+    let (display_width, display_height) = (tkhd.width.value() as u32, tkhd.height.value() as u32);
     let duration_us = samples
         .iter()
         .map(|s| s.pts_us + s.duration_us)
@@ -170,8 +167,16 @@ fn video_track(mp4: &re_mp4::Mp4) -> Result<VideoTrack> {
         description,
         coded_width: track.width as u32,
         coded_height: track.height as u32,
-        display_width: if display_width > 0 { display_width } else { track.width as u32 },
-        display_height: if display_height > 0 { display_height } else { track.height as u32 },
+        display_width: if display_width > 0 {
+            display_width
+        } else {
+            track.width as u32
+        },
+        display_height: if display_height > 0 {
+            display_height
+        } else {
+            track.height as u32
+        },
         rotation: rotation_degrees(tkhd.matrix.a, tkhd.matrix.b),
         duration_us,
         frame_rate,
@@ -208,10 +213,7 @@ mod tests {
         let mut bytes = vec![0, 0, 0x10, 0, b'f', b't', b'y', b'p'];
         bytes.extend_from_slice(b"isom\0\0\0\0");
         let err = demux(&mut CachedReader::new(bytes.as_slice())).unwrap_err();
-        assert!(
-            matches!(err.code(), "CORRUPT_MEDIA"),
-            "got {err:?}"
-        );
+        assert!(matches!(err.code(), "CORRUPT_MEDIA"), "got {err:?}");
     }
 
     #[test]

@@ -85,7 +85,10 @@ mod tests {
     fn codes_are_stable() {
         assert_eq!(FramepickError::NoFrames.code(), "NO_FRAMES");
         assert_eq!(
-            FramepickError::UnsupportedCodec { codec: "hev1".into() }.code(),
+            FramepickError::UnsupportedCodec {
+                codec: "hev1".into()
+            }
+            .code(),
             "UNSUPPORTED_CODEC"
         );
         let eof = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "eof");
@@ -94,7 +97,9 @@ mod tests {
 
     #[test]
     fn messages_name_the_codec() {
-        let e = FramepickError::UnsupportedCodec { codec: "hev1.1.6.L93.B0".into() };
+        let e = FramepickError::UnsupportedCodec {
+            codec: "hev1.1.6.L93.B0".into(),
+        };
         assert!(e.to_string().contains("hev1.1.6.L93.B0"));
     }
 }

@@ -109,7 +109,12 @@ impl FaceDetector {
     }
 
     fn plan(&self, w: u32, h: u32) -> Result<Plan> {
-        if let Some(p) = self.plans.lock().unwrap_or_else(|e| e.into_inner()).get(&(w, h)) {
+        if let Some(p) = self
+            .plans
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&(w, h))
+        {
             return Ok(p.clone());
         }
         let plan = self
@@ -136,11 +141,11 @@ impl FaceDetector {
         let g = InputGeometry::for_frame(frame.width, frame.height, self.config.input_long_side);
         let plan = self.plan(g.input_width, g.input_height)?;
         let input = input_tensor(frame, &g);
-        let out = plan
-            .run(tvec!(input.into_tvalue()))
-            .map_err(|e| FramepickError::CorruptMedia {
-                detail: format!("face model failed on a frame: {e}"),
-            })?;
+        let out =
+            plan.run(tvec!(input.into_tvalue()))
+                .map_err(|e| FramepickError::CorruptMedia {
+                    detail: format!("face model failed on a frame: {e}"),
+                })?;
         let view = |i: usize| -> Result<Vec<f32>> {
             let t = out.get(i).ok_or_else(|| load_error(&"missing output"))?;
             let a = t.to_plain_array_view::<f32>().map_err(|e| load_error(&e))?;

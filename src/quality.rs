@@ -124,7 +124,11 @@ mod tests {
         for y in 0..h {
             for x in 0..w {
                 // Texture with many grey levels, so only its sharpness is special.
-                let checker = if (x / cell + y / cell) % 2 == 0 { 0 } else { 90 };
+                let checker = if (x / cell + y / cell).is_multiple_of(2) {
+                    0
+                } else {
+                    90
+                };
                 let v = (40 + (x * 7 + y * 13) % 97 + checker) as u8;
                 data.extend_from_slice(&[v, v, v, 255]);
             }

@@ -75,7 +75,7 @@ mod tests {
             .map(|i| Sample {
                 pts_us: i as i64 * 33_333,
                 duration_us: 33_333,
-                keyframe: i % gop == 0,
+                keyframe: i.is_multiple_of(gop),
                 offset: i as u64 * 100,
                 size: 100,
             })
@@ -105,8 +105,14 @@ mod tests {
         assert_eq!(
             runs,
             vec![
-                DecodeRun { first: 60, last: 100 },
-                DecodeRun { first: 240, last: 250 }
+                DecodeRun {
+                    first: 60,
+                    last: 100
+                },
+                DecodeRun {
+                    first: 240,
+                    last: 250
+                }
             ]
         );
     }

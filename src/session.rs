@@ -177,10 +177,8 @@ impl Session {
     }
 
     fn detect_faces(&mut self, detector: Option<&FaceDetector>) -> Vec<Vec<Face>> {
+        // Without a model the caller reports why; picks rest on the quick metrics.
         let Some(det) = detector else {
-            self.report
-                .warnings
-                .push("no face model loaded: picks use the quick metrics only".into());
             return vec![Vec::new(); self.kept.len()];
         };
         self.report.frames_deep = self.kept.len();
@@ -191,7 +189,9 @@ impl Session {
             match r {
                 Ok(f) => out.push(f),
                 Err(e) => {
-                    self.report.warnings.push(format!("face detection skipped a frame: {e}"));
+                    self.report
+                        .warnings
+                        .push(format!("face detection skipped a frame: {e}"));
                     out.push(Vec::new());
                 }
             }

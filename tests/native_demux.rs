@@ -8,7 +8,9 @@ use framepick::sampling::{decode_runs, targets_on_grid};
 use framepick::source::CachedReader;
 
 fn open(name: &str) -> CachedReader<File> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     CachedReader::new(File::open(p).unwrap())
 }
 

@@ -66,7 +66,9 @@ fn coffee_has_no_face() {
 fn a_16_by_9_frame_is_padded_and_boxes_come_back_in_frame_pixels() {
     // The astronaut pasted into the left of a wide grey frame: the face must be found
     // where it is in the frame, not in the padded model input.
-    let astro = image::open(fixture("tests/fixtures/astronaut.jpg")).unwrap().to_rgba8();
+    let astro = image::open(fixture("tests/fixtures/astronaut.jpg"))
+        .unwrap()
+        .to_rgba8();
     let mut wide = image::RgbaImage::from_pixel(910, 512, image::Rgba([90, 90, 90, 255]));
     image::imageops::overlay(&mut wide, &astro, 0, 0);
     let det = detector();
@@ -74,7 +76,10 @@ fn a_16_by_9_frame_is_padded_and_boxes_come_back_in_frame_pixels() {
     assert_eq!(faces.len(), 1, "{faces:?}");
     // Reference box scaled from 320 to 512 px: about x 179–271, y 60–176.
     let f = faces[0];
-    assert!((f.x - 179.0).abs() < 12.0 && (f.y - 60.0).abs() < 12.0, "{f:?}");
+    assert!(
+        (f.x - 179.0).abs() < 12.0 && (f.y - 60.0).abs() < 12.0,
+        "{f:?}"
+    );
     assert!((f.width - 91.0).abs() < 15.0, "{f:?}");
 }
 

@@ -6,7 +6,10 @@ const $ = (id) => document.getElementById(id);
 const status = (t) => { $('status').textContent = t; };
 let controller = null;
 
-const ready = FramePicker.create({ threads: navigator.hardwareConcurrency }).then((p) => {
+// ?threads=1 forces the single-thread build (the CLI's --threads passes it through).
+const threads = Number(new URLSearchParams(location.search).get('threads')) ||
+  navigator.hardwareConcurrency;
+const ready = FramePicker.create({ threads }).then((p) => {
   const i = p.info;
   status(`Ready: ${i.flavour} wasm, ${i.threads} thread(s)` +
     (i.faceModel ? ', face model loaded.' : `, no face model (${i.modelError?.message}).`));

@@ -141,7 +141,7 @@ async function pick(id, file, options) {
     let out;
     if (engine.faceModel) out = analysis.finish(engine.faceModel);
     else {
-      warnings.push(`deep analysis skipped: ${engine.modelError?.message || 'no face model'}`);
+      warnings.push(`deep analysis skipped, picks use the quick metrics only: ${engine.modelError?.message || 'no face model'}`);
       out = analysis.finishWithoutModels();
     }
     analysis.free();

@@ -86,10 +86,16 @@ impl Demuxer {
     #[wasm_bindgen(js_name = readSamples)]
     pub fn read_samples(&mut self, first: usize, last: usize) -> Result<JsValue, JsValue> {
         let samples = self.track.samples.get(first..=last).ok_or_else(|| {
-            js_error(FramepickError::invalid(format!("no samples {first}..={last}")))
+            js_error(FramepickError::invalid(format!(
+                "no samples {first}..={last}"
+            )))
         })?;
         let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
-        let end = samples.iter().map(|s| s.offset + s.size as u64).max().unwrap_or(0);
+        let end = samples
+            .iter()
+            .map(|s| s.offset + s.size as u64)
+            .max()
+            .unwrap_or(0);
         let bytes = self
             .reader
             .read_range(start, (end - start) as usize)
@@ -234,5 +240,7 @@ impl Analysis {
 }
 
 fn finished() -> JsValue {
-    js_error(FramepickError::invalid("this analysis has already finished"))
+    js_error(FramepickError::invalid(
+        "this analysis has already finished",
+    ))
 }

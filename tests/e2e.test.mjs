@@ -1,0 +1,172 @@
+// End-to-end: the real demo page in headless Chromium (Debian's), served with
+// COOP/COEP, real WebCodecs decoding, wasm threads, tract face detection.
+// Videos come from tests/make_videos.sh (ffmpeg, real photos).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../www/server.mjs';
+import { CHROMIUM_ARGS } from '../bin/framepick.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const VIDEOS = execFileSync('bash', [join(ROOT, 'tests/make_videos.sh')]).toString().trim();
+const video = (name) => join(VIDEOS, name);
+
+let browser;
+let isolated;
+let plain;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.FRAMEPICK_CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  isolated = await startServer({ root: join(ROOT, 'www') });
+  plain = await startServer({ root: join(ROOT, 'www'), isolate: false });
+});
+
+after(async () => {
+  await browser?.close();
+  await isolated?.close();
+  await plain?.close();
+});
+
+async function openDemo(server, query = '') {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.addInitScript(() => { window.__framepickDriven = true; });
+  await page.goto(new URL(`index.html${query}`, server.url).href);
+  const info = await page.evaluate(() => window.framepickDemo.ready());
+  return { page, info, errors };
+}
+
+async function pick(page, file, options = {}) {
+  await page.setInputFiles('#file', file);
+  return page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
+}
+
+test('isolated page runs the threaded build with a real rayon pool', async () => {
+  const { page, info } = await openDemo(isolated);
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+  assert.equal(info.flavour, 'threads');
+  assert.ok(info.threads > 1, `threads: ${info.threads}`);
+  assert.equal(info.faceModel, true, JSON.stringify(info.modelError));
+  await page.close();
+});
+
+test('a clip with a face: WebCodecs decode, picks with faces found by tract', async () => {
+  const { page, errors } = await openDemo(isolated);
+  const progress = [];
+  await page.exposeFunction('__framepickProgress', (p) => progress.push(p));
+  const r = await pick(page, video('face.mp4'), { top: 4 });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  const { candidates, report } = r;
+  assert.equal(report.decoder, 'webcodecs');
+  assert.equal(report.wasm, 'threads');
+  assert.ok(report.threads > 1);
+  assert.ok(report.framesDecoded >= 100, `decoded ${report.framesDecoded}`);
+  assert.ok(report.framesDeep > 0);
+  assert.equal(candidates.length, 4);
+  assert.ok(candidates.some((c) => c.faces.length > 0), 'no face found in any pick');
+  for (const c of candidates) {
+    assert.ok(c.time >= 0 && c.time <= 8, `time ${c.time}`);
+    assert.equal(c.image.type, 'image/jpeg');
+    const jpeg = Buffer.from(c.image.base64, 'base64');
+    assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
+    assert.equal(c.width, 1280);
+    for (const f of c.faces) {
+      // The face is in the upper half of the frame in this clip, boxes in output pixels.
+      assert.ok(f.x >= 0 && f.x + f.width <= 1300 && f.y + f.height <= 740, JSON.stringify(f));
+      assert.ok(f.width > 60, `face width ${f.width}`);
+    }
+  }
+  for (let i = 1; i < candidates.length; i++) assert.ok(candidates[i - 1].score >= candidates[i].score);
+  // Progress reached the page, in order, and finished.
+  assert.ok(progress.length > 3);
+  for (let i = 1; i < progress.length; i++) assert.ok(progress[i].fraction >= progress[i - 1].fraction);
+  assert.equal(progress.at(-1).fraction, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a clip without a person: no faces in the picks', async () => {
+  const { page } = await openDemo(isolated);
+  const r = await pick(page, video('scene.mp4'), { top: 4 });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.ok(r.candidates.length > 0);
+  assert.ok(r.report.framesDeep > 0, 'deep analysis did not run');
+  assert.deepEqual(r.candidates.map((c) => c.faces.length), r.candidates.map(() => 0));
+  await page.close();
+});
+
+test('without cross-origin isolation the single-thread build still finds the face', async () => {
+  const { page, info } = await openDemo(plain);
+  assert.equal(info.crossOriginIsolated, false);
+  assert.equal(info.flavour, 'single');
+  const r = await pick(page, video('face.mp4'), { top: 2 });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(r.report.wasm, 'single');
+  assert.ok(r.candidates.some((c) => c.faces.length > 0));
+  await page.close();
+});
+
+test('a file that is not a video gives UNSUPPORTED_CONTAINER', async () => {
+  const { page } = await openDemo(isolated);
+  const r = await pick(page, join(ROOT, 'tests/fixtures/astronaut.jpg'));
+  assert.equal(r.error?.code, 'UNSUPPORTED_CONTAINER');
+  // The worker survives: the next pick works.
+  const ok = await pick(page, video('scene.mp4'), { top: 1 });
+  assert.equal(ok.error, undefined);
+  await page.close();
+});
+
+test('a truncated video gives CORRUPT_MEDIA, not a hang', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framepick-'));
+  const bytes = readFileSync(video('face.mp4'));
+  const cut = join(dir, 'cut.mp4');
+  writeFileSync(cut, bytes.subarray(0, bytes.length - 2000)); // moov at the end is cut
+  const { page } = await openDemo(isolated);
+  const r = await pick(page, cut);
+  assert.equal(r.error?.code, 'CORRUPT_MEDIA', JSON.stringify(r));
+  await page.close();
+});
+
+test('abort cancels a run with ABORTED', async () => {
+  const { page } = await openDemo(isolated);
+  await page.setInputFiles('#file', video('sample.mp4'));
+  const r = await page.evaluate(async () => {
+    const picker = await (await import('./framepick.js')).FramePicker.create();
+    const file = document.getElementById('file').files[0];
+    const controller = new AbortController();
+    const run = picker.pick(file, { signal: controller.signal,
+      onProgress: (p) => { if (p.stage === 'decode') controller.abort(); } });
+    try { await run; return { code: null }; } catch (e) { return { code: e.code }; }
+    finally { picker.dispose(); }
+  });
+  assert.equal(r.code, 'ABORTED');
+  await page.close();
+});
+
+test('CLI: framepick pick writes images and the JSON report', () => {
+  const out = mkdtempSync(join(tmpdir(), 'framepick-cli-'));
+  const json = join(out, 'report.json');
+  const run = spawnSync('node', [join(ROOT, 'bin/framepick.mjs'), 'pick', video('face.mp4'),
+    '--top', '3', '--out', out, '--json', json], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  assert.equal(report.candidates.length, 3);
+  for (const c of report.candidates) {
+    assert.equal(typeof c.time, 'number');
+    assert.equal(typeof c.score, 'number');
+    assert.ok(Array.isArray(c.faces));
+    assert.ok(existsSync(join(out, c.image)), c.image);
+  }
+  assert.equal(typeof report.report.timings.totalMs, 'number');
+  const bad = spawnSync('node', [join(ROOT, 'bin/framepick.mjs'), 'pick',
+    join(ROOT, 'tests/fixtures/coffee.jpg')], { encoding: 'utf8', timeout: 120_000 });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /UNSUPPORTED_CONTAINER/);
+});

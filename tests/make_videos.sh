@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Test and demo videos made with ffmpeg from real photos (scikit-image's public-domain
+# astronaut and coffee, in tests/fixtures/). Cached: existing files are kept.
+#   tests/make_videos.sh [OUT_DIR]   (default tests/.generated)
+# face.mp4    720p, 8 s: the astronaut, panning from the face down to the suit
+# scene.mp4   720p, 8 s: a cup of coffee, no person
+# sample.mp4  720p, 60 s: shots of both, test pattern, black, blurred and dark spells
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+out="${1:-$here/.generated}"
+mkdir -p "$out"
+astro="$here/fixtures/astronaut.jpg"
+coffee="$here/fixtures/coffee.jpg"
+enc=(-c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p -r 30 -g 60 -an)
+
+make() { # name, seconds, input args..., -vf filter
+  local name="$1" secs="$2"; shift 2
+  [ -s "$out/$name" ] && return 0
+  ffmpeg -v error -y "$@" -t "$secs" "${enc[@]}" "$out/$name.tmp.mp4"
+  mv "$out/$name.tmp.mp4" "$out/$name"
+}
+
+photo() { # image, seconds, filter
+  echo -loop 1 -framerate 30 -t "$2" -i "$1" -vf "$3"
+}
+
+# shellcheck disable=SC2046
+make face.mp4 8 $(photo "$astro" 8 "scale=1280:1280,crop=1280:720:0:'min(560,70*t)',noise=alls=4:allf=t")
+# shellcheck disable=SC2046
+make scene.mp4 8 $(photo "$coffee" 8 "scale=1280:854,crop=1280:720:0:'min(134,17*t)',noise=alls=4:allf=t")
+
+if [ ! -s "$out/sample.mp4" ]; then
+  parts="$(mktemp -d)"
+  trap 'rm -rf "$parts"' EXIT
+  seg() { local n="$1"; shift; ffmpeg -v error -y "$@" "${enc[@]}" "$parts/$n.mp4"; echo "file '$parts/$n.mp4'" >> "$parts/list.txt"; }
+  seg 01 -loop 1 -framerate 30 -t 10 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:'min(560,56*t)',noise=alls=4:allf=t" -t 10
+  seg 02 -f lavfi -i "color=black:size=1280x720:rate=30" -t 2
+  seg 03 -loop 1 -framerate 30 -t 8 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:'min(134,17*t)',noise=alls=4:allf=t" -t 8
+  seg 04 -loop 1 -framerate 30 -t 6 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:0,boxblur=20:2" -t 6
+  seg 05 -f lavfi -i "testsrc2=size=1280x720:rate=30" -t 8
+  seg 06 -loop 1 -framerate 30 -t 6 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:60,eq=brightness=-0.45" -t 6
+  seg 07 -loop 1 -framerate 30 -t 12 -i "$astro" -vf "scale=1600:1600,crop=1280:720:'160+10*t':'40+4*t',noise=alls=4:allf=t" -t 12
+  seg 08 -f lavfi -i "mandelbrot=size=1280x720:rate=30" -t 8
+  ffmpeg -v error -y -f concat -safe 0 -i "$parts/list.txt" -c copy "$out/sample.tmp.mp4"
+  mv "$out/sample.tmp.mp4" "$out/sample.mp4"
+fi
+echo "$out"

@@ -1,0 +1,97 @@
+//! wasm-layer tests in a real headless Chromium, inside a dedicated Worker (where the
+//! pipeline runs): Blob reads through FileReaderSync, typed JS errors, and tract in
+//! wasm giving the reference faces. Run by scripts/test.sh with wasm-bindgen-test-runner.
+#![cfg(target_arch = "wasm32")]
+
+use framepick::faces::{DetectorConfig, FaceDetector};
+use framepick::frame::RgbaFrame;
+use framepick::wasm::Demuxer;
+use image::imageops::FilterType;
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+use web_sys::Blob;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+fn blob(bytes: &[u8]) -> Blob {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts).unwrap()
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn demuxes_a_blob_in_a_worker() {
+    let d = Demuxer::open(blob(include_bytes!("fixtures/tiny.mp4"))).unwrap();
+    let track = d.track().unwrap();
+    assert_eq!(get(&track, "displayWidth").as_f64(), Some(160.0));
+    let samples = Array::from(&get(&track, "samples"));
+    assert_eq!(samples.length(), 50);
+    assert!(d.description().is_some());
+    // Header parsing must not read the file whole: a handful of block reads.
+    assert!(d.range_reads() <= 4.0, "{} reads", d.range_reads());
+}
+
+#[wasm_bindgen_test]
+fn reads_sample_bytes_in_one_range() {
+    let mut d = Demuxer::open(blob(include_bytes!("fixtures/tiny-faststart.mp4"))).unwrap();
+    let out = d.read_samples(0, 9).unwrap();
+    let bytes = Uint8Array::new(&get(&out, "bytes"));
+    let offsets = Array::from(&get(&out, "offsets"));
+    assert_eq!(offsets.length(), 10);
+    assert!(bytes.length() > 100);
+}
+
+#[wasm_bindgen_test]
+fn errors_reach_js_with_a_code() {
+    let err = Demuxer::open(blob(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"))
+        .err()
+        .unwrap();
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("UNSUPPORTED_CONTAINER")
+    );
+    assert!(err.is_instance_of::<js_sys::Error>());
+    let err = Demuxer::open(blob(&[])).err().unwrap();
+    assert_eq!(
+        get(&err, "code").as_string().as_deref(),
+        Some("UNSUPPORTED_CONTAINER")
+    );
+}
+
+#[wasm_bindgen_test]
+fn tract_in_wasm_finds_the_reference_face() {
+    let model = include_bytes!("../models/retinaface-mnet025.onnx");
+    let cfg = DetectorConfig {
+        score_threshold: 0.5,
+        ..DetectorConfig::default()
+    };
+    let det = FaceDetector::from_onnx_bytes(model, cfg).unwrap();
+    let img = image::load_from_memory(include_bytes!("fixtures/astronaut.jpg")).unwrap();
+    let frame = RgbaFrame::from_image(&img.resize_exact(320, 320, FilterType::Triangle).to_rgba8());
+    let faces = det.detect(&frame).unwrap();
+    let reference: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/reference_faces.json")).unwrap();
+    let want = &reference["images"]["astronaut.jpg"]["faces"][0]["box"];
+    assert_eq!(faces.len(), 1, "{faces:?}");
+    let got = [
+        faces[0].x,
+        faces[0].y,
+        faces[0].x + faces[0].width,
+        faces[0].y + faces[0].height,
+    ];
+    for (k, g) in got.iter().enumerate() {
+        let w = want[k].as_f64().unwrap() as f32;
+        assert!((g - w).abs() < 3.0, "{got:?} vs {want}");
+    }
+    let coffee = image::load_from_memory(include_bytes!("fixtures/coffee.jpg")).unwrap();
+    let frame = RgbaFrame::from_image(
+        &coffee
+            .resize_exact(320, 320, FilterType::Triangle)
+            .to_rgba8(),
+    );
+    assert!(det.detect(&frame).unwrap().is_empty());
+}
