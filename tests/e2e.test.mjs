@@ -170,3 +170,35 @@ test('CLI: framepick pick writes images and the JSON report', () => {
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /UNSUPPORTED_CONTAINER/);
 });
+
+test('upload sends only the picks from the page to a real endpoint', async () => {
+  const { startUploadServer } = await import('./upload-server.mjs');
+  // Same origin as the page: the upload endpoint is mounted beside the demo.
+  const uploads = await startUploadServer({ cors: true });
+  const { page } = await openDemo(isolated);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.setInputFiles('#file', video('face.mp4'));
+  const r = await page.evaluate(async (url) => {
+    const { FramePicker } = await import('./framepick.js');
+    const picker = await FramePicker.create();
+    const file = document.getElementById('file').files[0];
+    const { candidates } = await picker.pick(file, { top: 3 });
+    const results = await picker.upload(candidates.slice(0, 2), { url, retries: 2 });
+    picker.dispose();
+    return { sizes: candidates.slice(0, 2).map((c) => c.blob.size), results, video: file.size };
+  }, `${uploads.url}/api/thumbnails`);
+  await page.close();
+  await uploads.close();
+  assert.equal(r.results.length, 2);
+  const posts = uploads.requests.filter((q) => q.method === 'POST');
+  assert.equal(posts.length, 2);
+  const received = posts.reduce((n, q) => n + q.body.length, 0);
+  const picked = r.sizes.reduce((a, b) => a + b, 0);
+  assert.ok(received >= picked && received < picked + 4096, `${received} vs ${picked}`);
+  // Nothing but the page's own files and the two uploads left the page (blob: URLs of
+  // the page's origin are the rayon workers' scripts, made in memory).
+  const local = [isolated.url, uploads.url, `blob:${isolated.url.slice(0, -1)}`];
+  const foreign = requests.filter((u) => !local.some((prefix) => u.startsWith(prefix)));
+  assert.deepEqual(foreign, []);
+});

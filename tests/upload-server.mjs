@@ -12,20 +12,30 @@
 //   drop        destroy the socket instead of answering (a lost connection)
 //   body, contentType  the answer's body (string) and type (default text/plain)
 // Once the script is used up every request gets the default answer.
+// With { cors: true } it also answers browser preflights (OPTIONS, recorded in
+// `preflights`, not in `requests`) so a page on another origin can upload to it.
 import { createServer } from 'node:http';
 
 /**
- * @returns {Promise<{url: string, requests: Array<object>, plan: (steps: Array<object|string>) => void,
+ * @param {{cors?: boolean}} [options]
+ * @returns {Promise<{url: string, requests: Array<object>, preflights: Array<object>,
+ *   plan: (steps: Array<object|string>) => void,
  *   stats: {inFlight: number, maxInFlight: number}, close: () => Promise<void>}>}
  */
-export async function startUploadServer() {
+export async function startUploadServer({ cors = false } = {}) {
   const requests = [];
+  const preflights = [];
   const stats = { inFlight: 0, maxInFlight: 0 };
   const timers = new Set();
   const idsByKey = new Map(); // a real idempotent endpoint answers a repeated key with the same id
   let script = [];
 
   const server = createServer(async (req, res) => {
+    if (cors) {
+      res.setHeader('Access-Control-Allow-Origin', req.headers.origin || '*');
+      res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
+      if (req.method === 'OPTIONS') return preflight(req, res, preflights);
+    }
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     res.on('close', () => stats.inFlight--);
@@ -49,6 +59,7 @@ export async function startUploadServer() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    preflights,
     stats,
     plan(steps) {
       script = [...steps];
@@ -59,6 +70,18 @@ export async function startUploadServer() {
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Allow whatever the browser asks for, and record what it asked. */
+function preflight(req, res, preflights) {
+  preflights.push({ url: req.url, method: req.headers['access-control-request-method'],
+    headers: req.headers['access-control-request-headers'] || '' });
+  res.writeHead(204, {
+    'Access-Control-Allow-Methods': 'POST, PUT',
+    'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] || '',
+    'Access-Control-Max-Age': '0',
+  });
+  res.end();
 }
 
 function normalizeStep(step) {

@@ -8,7 +8,7 @@ use framepick::frame::RgbaFrame;
 use framepick::wasm::Demuxer;
 use image::imageops::FilterType;
 use js_sys::{Array, Reflect, Uint8Array};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::Blob;
 

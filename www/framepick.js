@@ -1,5 +1,8 @@
 // framepick: the main-thread API. Everything heavy runs in a dedicated Worker
 // (worker.js), so the page never blocks. See README.md for an example.
+import { uploadCandidates, UploadError } from './upload.js';
+
+export { UploadError };
 
 /** Errors carry a stable `code` (UNSUPPORTED_CONTAINER, UNSUPPORTED_CODEC, CORRUPT_MEDIA,
  *  NO_VIDEO_TRACK, NO_FRAMES, MODEL_LOAD_FAILED, ABORTED, WORKER_CRASHED, …). */
@@ -52,6 +55,16 @@ export class FramePicker {
     }
     const { signal, onProgress, ...rest } = options;
     return this.#request('pick', { file, options: rest }, { signal, onProgress });
+  }
+
+  /**
+   * Upload chosen picks (never the video): multipart POST to `url`, or PUT to
+   * `presignedUrls`, with retries, progress and abort. See docs/upload.md.
+   * @param {Array<{blob: Blob}>} candidates
+   * @param {Parameters<typeof uploadCandidates>[1]} options
+   */
+  upload(candidates, options) {
+    return uploadCandidates(candidates, options);
   }
 
   /** Stop the worker and free its memory. */

@@ -189,7 +189,7 @@ function fileName({ time, blob }, index) {
 /** JSON when the server says so (application/json, …+json), else text. */
 async function readBody(res) {
   const text = await res.text();
-  if (!/\bjson\b|\+json/i.test(res.headers.get('content-type') || '')) return text;
+  if (!/\bjson\b/i.test(res.headers.get('content-type') || '')) return text;
   if (text === '') return null;
   try {
     return JSON.parse(text);
