@@ -202,3 +202,39 @@ test('upload sends only the picks from the page to a real endpoint', async () =>
   const foreign = requests.filter((u) => !local.some((prefix) => u.startsWith(prefix)));
   assert.deepEqual(foreign, []);
 });
+
+test('a rotated video gives upright picks (width and height swapped)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framepick-'));
+  const rotated = join(dir, 'rotated.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', video('face.mp4'), '-c', 'copy',
+    '-metadata:s:v:0', 'rotate=90', rotated]);
+  const { page } = await openDemo(isolated);
+  const r = await pick(page, rotated, { top: 2 });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(r.report.rotation, 270); // ffmpeg's rotate=90 writes a counter-clockwise matrix
+  for (const c of r.candidates) assert.deepEqual([c.width, c.height], [720, 1280]);
+  assert.ok(r.candidates.some((c) => c.faces.length > 0));
+  await page.close();
+});
+
+test('garbage in the middle of the file does not kill the run', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framepick-'));
+  const bytes = Buffer.from(readFileSync(video('face.mp4')));
+  // moov is at the end: the middle of the file is sample data.
+  let seed = 7;
+  for (let i = Math.floor(bytes.length * 0.4); i < Math.floor(bytes.length * 0.45); i++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    bytes[i] = seed & 0xff;
+  }
+  const damaged = join(dir, 'damaged.mp4');
+  writeFileSync(damaged, bytes);
+  const { page, errors } = await openDemo(isolated);
+  const r = await pick(page, damaged, { top: 3 });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.ok(r.candidates.length > 0);
+  // This damage hits a keyframe: its GOP is skipped and the report says where.
+  assert.ok(r.report.warnings.some((w) => /corrupt data near \d+\.\d+ s/.test(w)),
+    JSON.stringify(r.report.warnings));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -5,6 +5,7 @@
 const PROGRESS_WEIGHTS = { demux: 0.02, decode: 0.78, analyse: 0.12, encode: 0.08 };
 const MAX_QUEUED_CHUNKS = 12;
 const MAX_RUN_BYTES = 8 << 20;
+const MAX_DECODER_RESETS = 20;
 
 let wasm = null;
 let engine = null; // { flavour, threads, faceModel, modelError }
@@ -109,15 +110,19 @@ async function pick(id, file, options) {
     progress('demux', 1);
     const config = await decoderConfig(demuxer, track);
 
+    // Pictures are upright: a 90°/270° track matrix swaps width and height.
+    const view = track.rotation % 180
+      ? { width: track.displayHeight, height: track.displayWidth, rotation: track.rotation }
+      : { width: track.displayWidth, height: track.displayHeight, rotation: track.rotation };
     const analysisLong = options.analysisSize || 320;
-    const scale = Math.min(1, analysisLong / Math.max(track.displayWidth, track.displayHeight));
-    const aw = Math.max(1, Math.round(track.displayWidth * scale));
-    const ah = Math.max(1, Math.round(track.displayHeight * scale));
+    const scale = Math.min(1, analysisLong / Math.max(view.width, view.height));
+    const aw = Math.max(1, Math.round(view.width * scale));
+    const ah = Math.max(1, Math.round(view.height * scale));
     const durationS = track.durationUs / 1e6;
     const interval = options.sampleInterval || Math.max(0.5, durationS / (options.maxSamples || 240));
     const top = options.top || 10;
     const analysis = new wasm.Analysis(
-      top, options.deepK || 24, track.displayWidth, track.displayHeight,
+      top, options.deepK || 24, view.width, view.height,
       options.minGap ?? Math.min(2, durationS / (top * 2)));
 
     // Pass 1: sample on a time grid, downscale on the GPU (drawImage), read back small RGBA.
@@ -126,7 +131,7 @@ async function pick(id, file, options) {
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     const grid = demuxer.planGrid(interval);
     const decoded = await decodeTargets(id, demuxer, track, config, grid, (frame) => {
-      ctx.drawImage(frame, 0, 0, aw, ah);
+      drawOriented(ctx, frame, aw, ah, view.rotation);
       frame.close();
       const img = ctx.getImageData(0, 0, aw, ah);
       analysis.pushFrame(frame.timestamp, aw, ah, img.data);
@@ -151,21 +156,27 @@ async function pick(id, file, options) {
     // Full-size pictures for the picks only.
     checkAbort(id);
     const t3 = performance.now();
-    const encoded = await encodePicks(id, demuxer, track, config, out.candidates, options, progress);
+    const encoded = await encodePicks(id, demuxer, track, config, view, out.candidates, options, progress);
     timings.encodeMs = performance.now() - t3;
     timings.totalMs = performance.now() - t0;
 
-    const candidates = out.candidates.map((c, i) => ({
-      ...c, width: track.displayWidth, height: track.displayHeight, blob: encoded.blobs[i] }));
+    // A pick whose frame failed to decode at full size is dropped, with a warning.
+    const candidates = out.candidates
+      .map((c, i) => ({ ...c, width: view.width, height: view.height, blob: encoded.blobs[i] }))
+      .filter((c) => c.blob);
+    if (candidates.length < out.candidates.length) {
+      warnings.push(`${out.candidates.length - candidates.length} pick(s) could not be decoded at full size`);
+    }
     const report = {
       ...out.report,
-      warnings: [...out.report.warnings, ...warnings],
+      warnings: [...out.report.warnings, ...warnings, ...decoded.warnings, ...encoded.warnings],
       decoder: 'webcodecs',
       wasm: engine.flavour,
       threads: engine.threads,
       codec: track.codec,
-      width: track.displayWidth,
-      height: track.displayHeight,
+      width: view.width,
+      height: view.height,
+      rotation: view.rotation,
       durationS,
       frameRate: track.frameRate,
       samples: track.samples.length,
@@ -207,54 +218,96 @@ async function decoderConfig(demuxer, track) {
 /**
  * Feed the decoder the planned runs (each starts at a keyframe) and hand every frame
  * whose timestamp is a target to `onTarget`, which must close it. Other frames are
- * closed at once, so the decoder never stalls on frames we hold.
+ * closed at once, so the decoder never stalls on frames we hold. A chunk the decoder
+ * rejects costs the rest of its GOP, not the run: the decoder is rebuilt and feeding
+ * resumes at the next keyframe, with a warning.
  */
 async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgress) {
   const wanted = new Set(plan.targets.map((i) => track.samples[i].ptsUs));
-  let failure = null;
+  const warnings = [];
+  let fatal = null;
+  let broken = null; // the decoder's last error, until we rebuild it
   let framesDecoded = 0;
-  const decoder = new VideoDecoder({
-    output: (frame) => {
-      framesDecoded++;
-      if (failure || !wanted.has(frame.timestamp)) return frame.close();
-      wanted.delete(frame.timestamp);
-      try { onTarget(frame); } catch (e) { failure = e; frame.close(); }
-    },
-    error: (e) => { failure ??= new FramepickError('CORRUPT_MEDIA', `the decoder failed: ${e.message}`); },
-  });
+  const makeDecoder = () => {
+    const d = new VideoDecoder({
+      output: (frame) => {
+        framesDecoded++;
+        if (fatal || !wanted.has(frame.timestamp)) return frame.close();
+        wanted.delete(frame.timestamp);
+        try { onTarget(frame); } catch (e) { fatal = e; frame.close(); }
+      },
+      error: (e) => { broken = e; },
+    });
+    d.configure(config);
+    return d;
+  };
+  let decoder = makeDecoder();
+  const recover = (at) => {
+    warnings.push(`corrupt data near ${(at / 1e6).toFixed(2)} s: skipped to the next keyframe ` +
+      `(${broken?.message || 'decoder error'})`);
+    if (warnings.length > MAX_DECODER_RESETS) {
+      throw new FramepickError('CORRUPT_MEDIA', `too many corrupt frames; last near ${(at / 1e6).toFixed(2)} s`);
+    }
+    if (decoder.state !== 'closed') decoder.close();
+    broken = null;
+    decoder = makeDecoder();
+  };
   try {
-    decoder.configure(config);
     const total = plan.runs.reduce((n, r) => n + r.last - r.first + 1, 0);
     let fed = 0;
+    let skipToKey = false;
     for (const run of plan.runs) {
       for (let first = run.first; first <= run.last;) {
         const last = batchEnd(track.samples, first, run.last);
         const { bytes, offsets } = demuxer.readSamples(first, last);
         for (let i = first; i <= last; i++) {
           checkAbort(id);
-          if (failure) throw failure;
+          if (fatal) throw fatal;
           const s = track.samples[i];
-          const off = offsets[i - first];
-          decoder.decode(new EncodedVideoChunk({
-            type: s.keyframe ? 'key' : 'delta',
-            timestamp: s.ptsUs,
-            duration: s.durationUs,
-            data: bytes.subarray(off, off + s.size),
-          }));
+          if (broken) { recover(s.ptsUs); skipToKey = true; }
           fed++;
+          if (skipToKey && !s.keyframe) continue;
+          skipToKey = false;
+          const off = offsets[i - first];
+          try {
+            decoder.decode(new EncodedVideoChunk({
+              type: s.keyframe ? 'key' : 'delta',
+              timestamp: s.ptsUs,
+              duration: s.durationUs,
+              data: bytes.subarray(off, off + s.size),
+            }));
+          } catch (e) {
+            // Chromium checks keyframes synchronously: a damaged one throws here.
+            broken = e;
+            recover(s.ptsUs);
+            skipToKey = true;
+            continue;
+          }
           if (decoder.decodeQueueSize > MAX_QUEUED_CHUNKS) await drained(decoder);
         }
         onProgress(fed / total);
         first = last + 1;
       }
       // The next run starts at a keyframe, as a flushed decoder needs.
-      await decoder.flush();
+      await decoder.flush().catch((e) => { broken ??= e; });
+      if (broken) { recover(track.samples[run.last].ptsUs); skipToKey = true; }
     }
-    if (failure) throw failure;
-    return { framesDecoded };
+    if (fatal) throw fatal;
+    return { framesDecoded, warnings };
   } finally {
     if (decoder.state !== 'closed') decoder.close();
   }
+}
+
+/** Draw a frame upright into a w×h canvas (w, h already swapped for 90°/270°). */
+function drawOriented(ctx, frame, w, h, rotation) {
+  if (!rotation) return ctx.drawImage(frame, 0, 0, w, h);
+  const [dw, dh] = rotation % 180 ? [h, w] : [w, h];
+  ctx.save();
+  ctx.translate(w / 2, h / 2);
+  ctx.rotate((rotation * Math.PI) / 180);
+  ctx.drawImage(frame, -dw / 2, -dh / 2, dw, dh);
+  ctx.restore();
 }
 
 /** Last sample index of a read batch: up to MAX_RUN_BYTES of sample data. */
@@ -274,20 +327,20 @@ function drained(decoder) {
   });
 }
 
-async function encodePicks(id, demuxer, track, config, candidates, options, progress) {
-  if (candidates.length === 0) return { blobs: [], framesDecoded: 0 };
+async function encodePicks(id, demuxer, track, config, view, candidates, options, progress) {
+  if (candidates.length === 0) return { blobs: [], framesDecoded: 0, warnings: [] };
   const plan = demuxer.planTimes(candidates.map((c) => c.ptsUs));
   const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
   const quality = options.quality ?? 0.9;
   const pending = new Map();
-  const { framesDecoded } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
-    const canvas = new OffscreenCanvas(track.displayWidth, track.displayHeight);
-    canvas.getContext('2d').drawImage(frame, 0, 0, track.displayWidth, track.displayHeight);
+  const { framesDecoded, warnings } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
+    const canvas = new OffscreenCanvas(view.width, view.height);
+    drawOriented(canvas.getContext('2d'), frame, view.width, view.height, view.rotation);
     pending.set(frame.timestamp, canvas.convertToBlob({ type, quality }));
     frame.close();
   }, (f) => progress('encode', f * 0.5));
   // Candidate times are sample times (they came from decoded frames), so they match.
   const blobs = await Promise.all(candidates.map((c) => pending.get(c.ptsUs)));
   progress('encode', 1);
-  return { blobs, framesDecoded };
+  return { blobs, framesDecoded, warnings };
 }
