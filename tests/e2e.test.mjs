@@ -238,3 +238,27 @@ test('garbage in the middle of the file does not kill the run', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('bad input gets a typed error: empty, audio only, HEVC where the browser lacks it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framepick-'));
+  const make = (name, args) => {
+    const out = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', ...args, out]);
+    return out;
+  };
+  const empty = join(dir, 'empty.mp4');
+  writeFileSync(empty, Buffer.alloc(0));
+  const cases = [
+    [empty, 'UNSUPPORTED_CONTAINER'],
+    [make('audio.mp4', ['-f', 'lavfi', '-i', 'sine=d=2', '-c:a', 'aac']), 'NO_VIDEO_TRACK'],
+    [make('hevc.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '1',
+      '-c:v', 'libx265', '-tag:v', 'hvc1', '-x265-params', 'log-level=error']), 'UNSUPPORTED_CODEC'],
+  ];
+  const { page } = await openDemo(isolated);
+  for (const [file, code] of cases) {
+    const r = await pick(page, file);
+    assert.equal(r.error?.code, code, `${file}: ${JSON.stringify(r)}`);
+    if (code === 'UNSUPPORTED_CODEC') assert.match(r.error.message, /hvc1/);
+  }
+  await page.close();
+});
