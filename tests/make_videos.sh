@@ -3,6 +3,7 @@
 # astronaut and coffee, in tests/fixtures/). Cached: existing files are kept.
 #   tests/make_videos.sh [OUT_DIR]   (default tests/.generated)
 # face.mp4    720p, 8 s: the astronaut, panning from the face down to the suit
+# face.webm   the same as face.mp4 in VP9/WebM
 # scene.mp4   720p, 8 s: a cup of coffee, no person
 # sample.mp4  720p, 60 s: shots of both, test pattern, black, blurred and dark spells
 set -euo pipefail
@@ -16,8 +17,8 @@ enc=(-c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p -r 30 -g 60 
 make() { # name, seconds, input args..., -vf filter
   local name="$1" secs="$2"; shift 2
   [ -s "$out/$name" ] && return 0
-  ffmpeg -v error -y "$@" -t "$secs" "${enc[@]}" "$out/$name.tmp.mp4"
-  mv "$out/$name.tmp.mp4" "$out/$name"
+  ffmpeg -v error -y "$@" -t "$secs" "${enc[@]}" "$out/$name.$$.tmp.mp4"
+  mv "$out/$name.$$.tmp.mp4" "$out/$name"
 }
 
 photo() { # image, seconds, filter
@@ -28,6 +29,12 @@ photo() { # image, seconds, filter
 make face.mp4 8 $(photo "$astro" 8 "scale=1280:1280,crop=1280:720:0:'min(560,70*t)',noise=alls=4:allf=t")
 # shellcheck disable=SC2046
 make scene.mp4 8 $(photo "$coffee" 8 "scale=1280:854,crop=1280:720:0:'min(134,17*t)',noise=alls=4:allf=t")
+
+if [ ! -s "$out/face.webm" ]; then
+  ffmpeg -v error -y -i "$out/face.mp4" -c:v libvpx-vp9 -deadline realtime -cpu-used 8 \
+    -b:v 1500k -g 60 -an "$out/face.$$.tmp.webm"
+  mv "$out/face.$$.tmp.webm" "$out/face.webm"
+fi
 
 if [ ! -s "$out/sample.mp4" ]; then
   parts="$(mktemp -d)"
@@ -41,7 +48,7 @@ if [ ! -s "$out/sample.mp4" ]; then
   seg 06 -loop 1 -framerate 30 -t 6 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:60,eq=brightness=-0.45" -t 6
   seg 07 -loop 1 -framerate 30 -t 12 -i "$astro" -vf "scale=1600:1600,crop=1280:720:'160+10*t':'40+4*t',noise=alls=4:allf=t" -t 12
   seg 08 -f lavfi -i "mandelbrot=size=1280x720:rate=30" -t 8
-  ffmpeg -v error -y -f concat -safe 0 -i "$parts/list.txt" -c copy "$out/sample.tmp.mp4"
-  mv "$out/sample.tmp.mp4" "$out/sample.mp4"
+  ffmpeg -v error -y -f concat -safe 0 -i "$parts/list.txt" -c copy "$out/sample.$$.tmp.mp4"
+  mv "$out/sample.$$.tmp.mp4" "$out/sample.mp4"
 fi
 echo "$out"

@@ -75,3 +75,64 @@ fn a_truncated_file_is_corrupt_media() {
     let err = demux(&mut CachedReader::new(cut)).unwrap_err();
     assert_eq!(err.code(), "CORRUPT_MEDIA", "{err}");
 }
+
+/// WebM/MKV made with ffmpeg: VP9 and VP8 (160×90, 25 fps, 2 s, GOP 10), H.264 in MKV.
+#[test]
+fn webm_and_mkv_give_a_table_whose_ranges_hold_the_frames() {
+    for (name, codec, keyframes) in [
+        ("tiny-vp9.webm", "vp09.", 5),
+        ("tiny-vp8.webm", "vp8", 5),
+        ("tiny-h264.mkv", "avc1.64", 5),
+    ] {
+        let mut r = open(name);
+        let t = demux(&mut r).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(t.codec.starts_with(codec), "{name}: {}", t.codec);
+        assert_eq!(t.samples.len(), 50, "{name}");
+        assert_eq!(t.keyframe_count(), keyframes, "{name}");
+        assert_eq!((t.display_width, t.display_height), (160, 90));
+        assert!(
+            (t.frame_rate - 25.0).abs() < 0.01,
+            "{name}: {}",
+            t.frame_rate
+        );
+        let mut pts: Vec<i64> = t.samples.iter().map(|s| s.pts_us).collect();
+        pts.sort();
+        assert_eq!(
+            pts,
+            (0..50).map(|i| i * 40_000).collect::<Vec<_>>(),
+            "{name}"
+        );
+        assert!(t
+            .samples
+            .iter()
+            .all(|s| s.duration_us == 40_000 || s.pts_us == 1_960_000));
+        // Each range holds a frame: VP8 keyframes start with the 9d 01 2a start code
+        // at byte 3; VP9 frames with the frame marker 0b10 in the top bits.
+        let first = t.samples[0];
+        let bytes = r.read_range(first.offset, first.size as usize).unwrap();
+        match codec {
+            "vp8" => assert_eq!(&bytes[3..6], &[0x9d, 0x01, 0x2a], "{name}"),
+            "vp09." => assert_eq!(bytes[0] >> 6, 0b10, "{name}"),
+            _ => {
+                let nal = u32::from_be_bytes(bytes[..4].try_into().unwrap()) as usize;
+                assert!(nal + 4 <= bytes.len(), "{name}");
+                assert!(!t.description.is_empty());
+            }
+        }
+    }
+}
+
+#[test]
+fn a_truncated_webm_is_corrupt_or_shorter_never_a_panic() {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-vp9.webm");
+    let bytes = std::fs::read(p).unwrap();
+    for cut in [40, 200, 1_000, bytes.len() / 2] {
+        match demux(&mut CachedReader::new(&bytes[..cut])) {
+            Ok(t) => assert!(t.samples.len() < 50, "cut {cut}"),
+            Err(e) => assert!(
+                matches!(e.code(), "CORRUPT_MEDIA" | "NO_FRAMES" | "NO_VIDEO_TRACK"),
+                "cut {cut}: {e}"
+            ),
+        }
+    }
+}

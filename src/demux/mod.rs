@@ -1,0 +1,168 @@
+//! Container demuxing: from a byte-range reader to a sample table the decoder can use.
+//!
+//! - MP4/MOV (including `moov` at the end and fragmented MP4): `mp4`, through `re_mp4`,
+//!   which walks top-level boxes with seeks, so `mdat` is skipped and never read.
+//! - WebM/Matroska: `webm`, through `matroska-demuxer`, in one streaming pass over the
+//!   clusters (Cues index only keyframes, and we need every frame's byte range).
+
+use std::io::{Read, Seek, SeekFrom};
+
+mod mp4;
+mod webm;
+
+use serde::Serialize;
+
+use crate::error::{FramepickError, Result};
+use crate::source::{CachedReader, RangeSource};
+
+/// One coded video sample, in decode order.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sample {
+    /// Presentation time in microseconds (what `VideoFrame.timestamp` will carry).
+    pub pts_us: i64,
+    pub duration_us: i64,
+    pub keyframe: bool,
+    pub offset: u64,
+    pub size: u32,
+}
+
+/// What the decoder needs to be configured and fed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoTrack {
+    /// WebCodecs codec string, e.g. `avc1.64001F`.
+    pub codec: String,
+    /// `avcC`/`hvcC`/`av1C`/`vpcC` payload for `VideoDecoder.configure({ description })`.
+    #[serde(skip)]
+    pub description: Vec<u8>,
+    pub coded_width: u32,
+    pub coded_height: u32,
+    /// Size to show, before rotation.
+    pub display_width: u32,
+    pub display_height: u32,
+    /// Clockwise rotation in degrees from the track matrix (0, 90, 180, 270).
+    pub rotation: u32,
+    pub duration_us: i64,
+    /// Mean frame rate over the track (variable frame rate files have one too).
+    pub frame_rate: f64,
+    /// Decode order.
+    pub samples: Vec<Sample>,
+}
+
+impl VideoTrack {
+    pub fn keyframe_count(&self) -> usize {
+        self.samples.iter().filter(|s| s.keyframe).count()
+    }
+}
+
+const EBML_MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
+
+enum Container {
+    Mp4,
+    Matroska,
+}
+
+/// Parse the container and return its first video track.
+pub fn demux<S: RangeSource>(reader: &mut CachedReader<S>) -> Result<VideoTrack> {
+    let size = reader.len();
+    if size == 0 {
+        return Err(FramepickError::UnsupportedContainer {
+            detail: "the file is empty (0 bytes)".into(),
+        });
+    }
+    let mut head = [0u8; 12];
+    reader.seek(SeekFrom::Start(0))?;
+    let got = read_up_to(reader, &mut head)?;
+    let container = sniff(&head[..got])?;
+    reader.seek(SeekFrom::Start(0))?;
+    let track = match container {
+        Container::Mp4 => mp4::video_track(reader, size)?,
+        Container::Matroska => webm::video_track(reader)?,
+    };
+    finish(track)
+}
+
+fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// Tell the container from its first bytes, before any parser sees them.
+fn sniff(head: &[u8]) -> Result<Container> {
+    if head.starts_with(&EBML_MAGIC) {
+        return Ok(Container::Matroska);
+    }
+    let known_box = head.len() >= 8
+        && matches!(
+            &head[4..8],
+            b"ftyp" | b"moov" | b"mdat" | b"free" | b"skip" | b"wide" | b"styp" | b"moof"
+        );
+    if !known_box {
+        return Err(FramepickError::UnsupportedContainer {
+            detail: "the file does not start like an MP4, MOV, WebM or MKV file".into(),
+        });
+    }
+    Ok(Container::Mp4)
+}
+
+/// What every container shares: presentation starting at 0, duration, frame rate.
+fn finish(mut track: VideoTrack) -> Result<VideoTrack> {
+    if track.samples.is_empty() {
+        return Err(FramepickError::NoFrames);
+    }
+    // Fragmented MP4 keeps the B-frame delay that an edit list removes in ordinary
+    // files, WebM may start late; callers compare times across files.
+    let start = track.samples.iter().map(|s| s.pts_us).min().unwrap_or(0);
+    for s in &mut track.samples {
+        s.pts_us -= start;
+    }
+    track.duration_us = track
+        .samples
+        .iter()
+        .map(|s| s.pts_us + s.duration_us)
+        .max()
+        .unwrap_or(0);
+    // From the span of presentation times: the last sample's duration is often padded.
+    let last_pts = track.samples.iter().map(|s| s.pts_us).max().unwrap_or(0);
+    track.frame_rate = if last_pts > 0 {
+        (track.samples.len() - 1) as f64 * 1e6 / last_pts as f64
+    } else {
+        0.0
+    };
+    Ok(track)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_and_foreign_files_are_refused_with_a_code() {
+        let empty: &[u8] = &[];
+        let err = demux(&mut CachedReader::new(empty)).unwrap_err();
+        assert_eq!(err.code(), "UNSUPPORTED_CONTAINER");
+        let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        let err = demux(&mut CachedReader::new(png)).unwrap_err();
+        assert_eq!(err.code(), "UNSUPPORTED_CONTAINER");
+        // EBML magic and nothing else: a Matroska file cut in its header.
+        let webm: &[u8] = &[0x1A, 0x45, 0xDF, 0xA3, 0x80, 0, 0, 0, 0, 0, 0, 0];
+        let err = demux(&mut CachedReader::new(webm)).unwrap_err();
+        assert_eq!(err.code(), "CORRUPT_MEDIA", "{err}");
+    }
+
+    #[test]
+    fn a_truncated_box_is_corrupt_media() {
+        // ftyp that claims 4 KiB in a 16-byte file.
+        let mut bytes = vec![0, 0, 0x10, 0, b'f', b't', b'y', b'p'];
+        bytes.extend_from_slice(b"isom\0\0\0\0");
+        let err = demux(&mut CachedReader::new(bytes.as_slice())).unwrap_err();
+        assert!(matches!(err.code(), "CORRUPT_MEDIA"), "got {err:?}");
+    }
+}

@@ -1,0 +1,219 @@
+//! WebM/Matroska through `matroska-demuxer`.
+//!
+//! The crate hands out frames with their data but not where the data sits in the file,
+//! and we need byte ranges to feed the decoder later without keeping anything. So the
+//! reader is wrapped in `ReadTracker`, which notes where each read starts and how much
+//! it asks for: the frame payload is the last read that asked for exactly its length.
+//! Building the table streams through the clusters once; memory stays flat.
+
+use std::cell::RefCell;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::rc::Rc;
+
+use matroska_demuxer::{DemuxError, Frame, MatroskaFile, TrackType};
+
+use super::{Sample, VideoTrack};
+use crate::error::{FramepickError, Result};
+
+/// (position, requested length) of recent reads.
+type ReadLog = Rc<RefCell<Vec<(u64, usize)>>>;
+
+struct ReadTracker<R> {
+    inner: R,
+    log: ReadLog,
+}
+
+impl<R: Read + Seek> Read for ReadTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let pos = self.inner.stream_position()?;
+        self.log.borrow_mut().push((pos, buf.len()));
+        self.inner.read(buf)
+    }
+}
+
+impl<R: Seek> Seek for ReadTracker<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
+pub(super) fn video_track<R: Read + Seek>(reader: &mut R) -> Result<VideoTrack> {
+    let log: ReadLog = Rc::default();
+    let tracked = ReadTracker {
+        inner: reader,
+        log: log.clone(),
+    };
+    let mut mkv = MatroskaFile::open(tracked).map_err(demux_error)?;
+    let entry = mkv
+        .tracks()
+        .iter()
+        .find(|t| t.track_type() == TrackType::Video)
+        .ok_or(FramepickError::NoVideoTrack)?;
+    let number = entry.track_number().get();
+    let video = entry
+        .video()
+        .ok_or_else(|| FramepickError::corrupt("video track without video settings"))?;
+    let (coded_width, coded_height) = (
+        video.pixel_width().get() as u32,
+        video.pixel_height().get() as u32,
+    );
+    let display_width = video
+        .display_width()
+        .map_or(coded_width, |w| w.get() as u32);
+    let display_height = video
+        .display_height()
+        .map_or(coded_height, |h| h.get() as u32);
+    let private = entry.codec_private().unwrap_or_default().to_vec();
+    let (codec, description) = codec_string(entry.codec_id(), &private)?;
+    let default_duration_ns = entry.default_duration().map(|d| d.get());
+    let ns_per_tick = mkv.info().timestamp_scale().get() as i128;
+    let to_us = |ticks: u64| -> i64 { (ticks as i128 * ns_per_tick / 1000) as i64 };
+
+    let mut samples = Vec::new();
+    let mut frame = Frame::default();
+    loop {
+        log.borrow_mut().clear();
+        match mkv.next_frame(&mut frame) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(demux_error(e)),
+        }
+        if frame.track != number {
+            continue;
+        }
+        let offset = payload_offset(&log.borrow(), frame.data.len())
+            .ok_or_else(|| FramepickError::corrupt("could not locate a WebM block's payload"))?;
+        samples.push(Sample {
+            pts_us: to_us(frame.timestamp),
+            duration_us: 0,
+            // Block groups carry no keyframe flag; only the first frame is then safe.
+            keyframe: frame.is_keyframe.unwrap_or(samples.is_empty()),
+            offset,
+            size: frame.data.len() as u32,
+        });
+    }
+    fill_durations(
+        &mut samples,
+        default_duration_ns.map(|ns| (ns / 1000) as i64),
+    );
+    Ok(VideoTrack {
+        codec,
+        description,
+        coded_width,
+        coded_height,
+        display_width,
+        display_height,
+        rotation: 0,
+        duration_us: 0,
+        frame_rate: 0.0,
+        samples,
+    })
+}
+
+/// The payload is read with one `read_exact(len)`, whose first read asks for all of it.
+fn payload_offset(log: &[(u64, usize)], len: usize) -> Option<u64> {
+    if len == 0 {
+        return None;
+    }
+    log.iter()
+        .rev()
+        .find(|&&(_, n)| n == len)
+        .map(|&(pos, _)| pos)
+}
+
+/// Matroska stores no per-frame duration for simple blocks: use the gap to the next
+/// frame in presentation order, or the track's default duration for the last one.
+fn fill_durations(samples: &mut [Sample], default_us: Option<i64>) {
+    let mut order: Vec<usize> = (0..samples.len()).collect();
+    order.sort_by_key(|&i| samples[i].pts_us);
+    for w in order.windows(2) {
+        samples[w[0]].duration_us = samples[w[1]].pts_us - samples[w[0]].pts_us;
+    }
+    if let Some(&last) = order.last() {
+        let typical = order
+            .first()
+            .map(|&i| samples[i].duration_us)
+            .filter(|&d| d > 0);
+        samples[last].duration_us = default_us.or(typical).unwrap_or(33_333);
+    }
+}
+
+/// WebCodecs codec string and `description` for a Matroska codec ID.
+fn codec_string(codec_id: &str, private: &[u8]) -> Result<(String, Vec<u8>)> {
+    let unsupported = || FramepickError::UnsupportedCodec {
+        codec: codec_id.to_string(),
+    };
+    match codec_id {
+        "V_VP8" => Ok(("vp8".into(), Vec::new())),
+        // Profile 0, level 1.0, 8 bit: what WebM VP9 nearly always is. The decoder reads
+        // the real profile from the bitstream; this string only has to be accepted.
+        "V_VP9" => Ok(("vp09.00.10.08".into(), Vec::new())),
+        "V_AV1" => av1_codec(private)
+            .map(|c| (c, private.to_vec()))
+            .ok_or_else(unsupported),
+        "V_MPEG4/ISO/AVC" => match private {
+            [1, profile, compat, level, ..] => Ok((
+                format!("avc1.{profile:02X}{compat:02X}{level:02X}"),
+                private.to_vec(),
+            )),
+            _ => Err(FramepickError::corrupt("H.264 track without a valid avcC")),
+        },
+        _ => Err(unsupported()),
+    }
+}
+
+/// `av01.P.LLT.DD` from the av1C record (ISO/IEC AV1 codec configuration).
+fn av1_codec(c: &[u8]) -> Option<String> {
+    if c.len() < 4 || c[0] & 0x7f != 1 {
+        return None;
+    }
+    let profile = c[1] >> 5;
+    let level = c[1] & 0x1f;
+    let tier = if c[2] & 0x80 != 0 { 'H' } else { 'M' };
+    let high_bitdepth = c[2] & 0x40 != 0;
+    let twelve_bit = c[2] & 0x20 != 0;
+    let depth = match (high_bitdepth, twelve_bit) {
+        (true, true) => 12,
+        (true, false) => 10,
+        _ => 8,
+    };
+    Some(format!("av01.{profile}.{level:02}{tier}.{depth:02}"))
+}
+
+fn demux_error(e: DemuxError) -> FramepickError {
+    match e {
+        DemuxError::IoError(io) => io.into(),
+        other => FramepickError::corrupt(format!("WebM/Matroska: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codec_strings() {
+        assert_eq!(codec_string("V_VP8", &[]).unwrap().0, "vp8");
+        assert_eq!(codec_string("V_VP9", &[]).unwrap().0, "vp09.00.10.08");
+        let avcc = [1, 0x64, 0x00, 0x1f, 0xff];
+        assert_eq!(
+            codec_string("V_MPEG4/ISO/AVC", &avcc).unwrap().0,
+            "avc1.64001F"
+        );
+        // av1C: marker+version 0x81, profile 0 level 8, main tier 8-bit.
+        assert_eq!(
+            av1_codec(&[0x81, 0x08, 0x0c, 0x00]).unwrap(),
+            "av01.0.08M.08"
+        );
+        let err = codec_string("V_MPEGH/ISO/HEVC", &[]).unwrap_err();
+        assert_eq!(err.code(), "UNSUPPORTED_CODEC");
+        assert!(err.to_string().contains("HEVC"));
+    }
+
+    #[test]
+    fn payload_is_the_last_read_of_its_length() {
+        let log = [(10, 4), (14, 100), (114, 8), (200, 100)];
+        assert_eq!(payload_offset(&log, 100), Some(200));
+        assert_eq!(payload_offset(&log, 7), None);
+    }
+}
