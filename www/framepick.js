@@ -1,6 +1,7 @@
 // framepick: the main-thread API. Everything heavy runs in a dedicated Worker
 // (worker.js), so the page never blocks. See README.md for an example.
 import { uploadCandidates, UploadError } from './upload.js';
+import { openVideo, seek, gridTimes } from './fallback.js';
 
 export { UploadError };
 
@@ -12,6 +13,13 @@ export class FramepickError extends Error {
     this.name = 'FramepickError';
     this.code = code;
   }
+}
+
+/** Errors after which the <video> element fallback is tried. */
+const FALLBACK_CODES = new Set(['UNSUPPORTED_CODEC', 'UNSUPPORTED_CONTAINER', 'WEBCODECS_UNAVAILABLE']);
+
+function rethrowTyped(e) {
+  throw e instanceof FramepickError ? e : new FramepickError(e.code || 'INTERNAL', e.message);
 }
 
 export class FramePicker {
@@ -54,7 +62,63 @@ export class FramePicker {
       return Promise.reject(new FramepickError('INVALID_ARGUMENT', 'pick() needs a File or Blob'));
     }
     const { signal, onProgress, ...rest } = options;
-    return this.#request('pick', { file, options: rest }, { signal, onProgress });
+    if (rest.decoder === 'video-element') return this.#pickWithVideoElement(file, options);
+    return this.#request('pick', { file, options: rest }, { signal, onProgress }).catch((e) => {
+      // WebCodecs missing, or a codec/container it cannot take: the browser's own
+      // <video> may still play the file. Keep the first error if that fails too.
+      const retry = FALLBACK_CODES.has(e.code) && rest.decoder !== 'webcodecs' &&
+        typeof document !== 'undefined';
+      if (!retry) throw e;
+      return this.#pickWithVideoElement(file, options).catch((fallbackError) => {
+        throw fallbackError.code === 'ABORTED' ? fallbackError : e;
+      });
+    });
+  }
+
+  /** The slower path: seek a <video>, draw, read back, analyse in the worker. */
+  async #pickWithVideoElement(file, { signal, onProgress, ...options }) {
+    const t0 = performance.now();
+    const { video, close } = await openVideo(file, signal).catch(rethrowTyped);
+    const session = this.#nextId++;
+    try {
+      const view = { width: video.videoWidth, height: video.videoHeight };
+      const durationS = video.duration;
+      const interval = options.sampleInterval || Math.max(0.5, durationS / (options.maxSamples || 240));
+      const scale = Math.min(1, (options.analysisSize || 320) / Math.max(view.width, view.height));
+      const aw = Math.max(1, Math.round(view.width * scale));
+      const ah = Math.max(1, Math.round(view.height * scale));
+      await this.#request('begin', { session, meta: { ...view, durationS, options } }, { signal });
+      const ctx = new OffscreenCanvas(aw, ah).getContext('2d', { willReadFrequently: true });
+      const times = gridTimes(durationS, interval);
+      for (let i = 0; i < times.length; i++) {
+        await seek(video, times[i], signal).catch(rethrowTyped);
+        ctx.drawImage(video, 0, 0, aw, ah);
+        const { data } = ctx.getImageData(0, 0, aw, ah);
+        this.#worker.postMessage({ type: 'frame', session, ptsUs: Math.round(times[i] * 1e6),
+          width: aw, height: ah, data: data.buffer }, [data.buffer]);
+        onProgress?.({ stage: 'decode', fraction: 0.8 * ((i + 1) / times.length) });
+      }
+      const decodeMs = performance.now() - t0;
+      const out = await this.#request('end', { session }, { signal });
+      const t2 = performance.now();
+      const candidates = [];
+      for (const c of out.candidates) {
+        await seek(video, c.ptsUs / 1e6, signal).catch(rethrowTyped);
+        const canvas = new OffscreenCanvas(view.width, view.height);
+        canvas.getContext('2d').drawImage(video, 0, 0, view.width, view.height);
+        const blob = await canvas.convertToBlob({
+          type: options.format === 'webp' ? 'image/webp' : 'image/jpeg', quality: options.quality ?? 0.9 });
+        candidates.push({ ...c, ...view, blob });
+      }
+      onProgress?.({ stage: 'encode', fraction: 1 });
+      const timings = { ...out.report.timings, decodeMs, encodeMs: performance.now() - t2,
+        totalMs: performance.now() - t0 };
+      return { candidates, report: { ...out.report, decoder: 'video-element', ...view,
+        durationS, sampleInterval: interval, framesDecoded: times.length + candidates.length, timings } };
+    } finally {
+      close();
+      this.#worker.postMessage({ type: 'drop', session });
+    }
   }
 
   /**

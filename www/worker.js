@@ -25,11 +25,16 @@ self.onmessage = async ({ data }) => {
     aborted.add(id);
     return;
   }
+  // Frames from the <video> fallback on the main thread: no reply, errors kept for `end`.
+  if (type === 'frame') return pushExternal(data);
+  if (type === 'drop') return dropExternal(data.session);
   try {
     let result;
     let transfer = [];
     if (type === 'init') result = await init(data.options);
     else if (type === 'pick') ({ result, transfer } = await pick(id, data.file, data.options));
+    else if (type === 'begin') result = beginExternal(data.session, data.meta);
+    else if (type === 'end') result = endExternal(data.session);
     else throw new FramepickError('INVALID_ARGUMENT', `unknown request ${type}`);
     self.postMessage({ type: 'result', id, result }, transfer);
   } catch (e) {
@@ -77,6 +82,56 @@ async function init(options) {
   };
 }
 
+function newAnalysis(view, durationS, options) {
+  const top = options.top || 10;
+  return new wasm.Analysis(
+    top, options.deepK || 24, view.width, view.height,
+    options.minGap ?? Math.min(2, durationS / (top * 2)));
+}
+
+/** Analysis runs fed with frames decoded elsewhere (the <video> fallback). */
+const external = new Map(); // session → { analysis, error, t0 }
+
+function beginExternal(session, meta) {
+  if (!wasm) throw new FramepickError('INVALID_ARGUMENT', 'the worker was not initialised');
+  external.set(session, { analysis: newAnalysis(meta, meta.durationS, meta.options), error: null,
+    t0: performance.now() });
+  return true;
+}
+
+function pushExternal({ session, ptsUs, width, height, data }) {
+  const run = external.get(session);
+  if (!run || run.error) return;
+  try { run.analysis.pushFrame(ptsUs, width, height, new Uint8Array(data)); } catch (e) { run.error = e; }
+}
+
+function endExternal(session) {
+  const run = external.get(session);
+  if (!run) throw new FramepickError('INVALID_ARGUMENT', 'no such analysis session');
+  if (run.error) throw run.error;
+  const t0 = performance.now();
+  const out = finishAnalysis(run.analysis);
+  return { candidates: out.candidates, report: { ...out.report, wasm: engine.flavour,
+    threads: engine.threads, modelLoadMs: engine.modelLoadMs, timings: { deepMs: performance.now() - t0 } } };
+}
+
+function dropExternal(session) {
+  external.get(session)?.analysis.free();
+  external.delete(session);
+}
+
+/** Deep analysis and ranking, with or without the face model. */
+function finishAnalysis(analysis) {
+  const warnings = [];
+  let out;
+  if (engine.faceModel) out = analysis.finish(engine.faceModel);
+  else {
+    warnings.push(`deep analysis skipped, picks use the quick metrics only: ${engine.modelError?.message || 'no face model'}`);
+    out = analysis.finishWithoutModels();
+  }
+  return { candidates: out.candidates, report: { ...out.report, warnings: [...out.report.warnings, ...warnings] } };
+}
+
 function checkAbort(id) {
   if (aborted.has(id)) throw new FramepickError('ABORTED', 'the run was cancelled');
 }
@@ -104,6 +159,7 @@ async function pick(id, file, options) {
   const timings = {};
   const t0 = performance.now();
   const demuxer = wasm.Demuxer.open(file);
+  let analysis = null;
   try {
     const track = demuxer.track();
     timings.demuxMs = performance.now() - t0;
@@ -120,10 +176,7 @@ async function pick(id, file, options) {
     const ah = Math.max(1, Math.round(view.height * scale));
     const durationS = track.durationUs / 1e6;
     const interval = options.sampleInterval || Math.max(0.5, durationS / (options.maxSamples || 240));
-    const top = options.top || 10;
-    const analysis = new wasm.Analysis(
-      top, options.deepK || 24, view.width, view.height,
-      options.minGap ?? Math.min(2, durationS / (top * 2)));
+    analysis = newAnalysis(view, durationS, options);
 
     // Pass 1: sample on a time grid, downscale on the GPU (drawImage), read back small RGBA.
     const t1 = performance.now();
@@ -143,13 +196,7 @@ async function pick(id, file, options) {
     checkAbort(id);
     const t2 = performance.now();
     const warnings = [];
-    let out;
-    if (engine.faceModel) out = analysis.finish(engine.faceModel);
-    else {
-      warnings.push(`deep analysis skipped, picks use the quick metrics only: ${engine.modelError?.message || 'no face model'}`);
-      out = analysis.finishWithoutModels();
-    }
-    analysis.free();
+    const out = finishAnalysis(analysis);
     timings.deepMs = performance.now() - t2;
     progress('analyse', 1);
 
@@ -190,6 +237,7 @@ async function pick(id, file, options) {
     };
     return { result: { candidates, report }, transfer: [] };
   } finally {
+    analysis?.free();
     demuxer.free();
   }
 }
