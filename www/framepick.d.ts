@@ -1,0 +1,294 @@
+// Type declarations for framepick's public API (www/framepick.js, www/upload.js).
+// The runtime is plain ESM JavaScript; these types describe it. See docs/api.md.
+
+/** Stable error codes of {@link FramepickError}. */
+export type FramepickErrorCode =
+  | 'UNSUPPORTED_CONTAINER'
+  | 'UNSUPPORTED_CODEC'
+  | 'CORRUPT_MEDIA'
+  | 'NO_VIDEO_TRACK'
+  | 'NO_FRAMES'
+  | 'MODEL_LOAD_FAILED'
+  | 'ABORTED'
+  | 'WORKER_CRASHED'
+  | 'INVALID_ARGUMENT'
+  | 'INTERNAL';
+
+/** Stable error codes of {@link UploadError}. */
+export type UploadErrorCode = 'UPLOAD_FAILED' | 'ABORTED' | 'INVALID_ARGUMENT';
+
+/** Every failure of create() and pick() rejects with one of these. */
+export class FramepickError extends Error {
+  constructor(code: FramepickErrorCode, message: string);
+  readonly name: 'FramepickError';
+  readonly code: FramepickErrorCode;
+}
+
+/** upload() rejects with one of these. */
+export class UploadError extends Error {
+  constructor(code: UploadErrorCode, message: string, details?: {
+    status?: number; attempts?: number; candidateIndex?: number; response?: unknown; cause?: unknown;
+  });
+  readonly name: 'UploadError';
+  readonly code: UploadErrorCode;
+  /** HTTP status of the last response; undefined after a network error. */
+  readonly status?: number;
+  /** Requests made for the pick that failed. */
+  readonly attempts?: number;
+  /** Index (in the array given to upload()) of the pick that failed. */
+  readonly candidateIndex?: number;
+  /** Parsed body (JSON or text) of the last error response. */
+  readonly response?: unknown;
+  /** The picks that did finish before the run stopped, by index (sparse). */
+  results?: Array<UploadResult | undefined>;
+}
+
+/** Options of {@link FramePicker.create}. */
+export interface FramePickerOptions {
+  /** Worker threads for the wasm rayon pool (threaded build only). Default: `navigator.hardwareConcurrency`. `1` forces the single-thread build. */
+  threads?: number;
+  /** URL of the RetinaFace ONNX model. Default: `pkg/models/retinaface-mnet025.onnx` next to worker.js. */
+  faceModelUrl?: string;
+  /** Long side, in pixels, of the face detector's input. */
+  faceInputSize?: number;
+  /** Reject with MODEL_LOAD_FAILED when a model cannot be loaded, instead of picking without it. */
+  requireModels?: boolean;
+  /** Where framepick's worker.js is served. Default: `new URL('./worker.js', import.meta.url)`. */
+  workerUrl?: string | URL;
+  /** Forwarded to the worker; options that a later version adds (models, gpu …). */
+  [option: string]: unknown;
+}
+
+/** What the worker loaded: `picker.info`. */
+export interface PickerInfo {
+  /** Which wasm build runs: threads needs a cross-origin isolated page. */
+  flavour: 'threads' | 'single';
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** Whether the face model loaded. Without it picks use the quick metrics only. */
+  faceModel: boolean;
+  modelError: { code: string; message: string } | null;
+  [key: string]: unknown;
+}
+
+/** Progress of a pick: `fraction` (0–1 over the whole run) never goes down. */
+export interface PickProgress {
+  stage: PickStage;
+  fraction: number;
+}
+
+export type PickStage = 'demux' | 'decode' | 'analyse' | 'encode' | (string & {});
+
+/** Options of {@link FramePicker.pick}. */
+export interface PickOptions {
+  /** How many picks to return (best first). Default 10. */
+  top?: number;
+  /** A content niche that tunes the ranking (e.g. `'talking-head'`), where supported. */
+  niche?: string;
+  /** Relative weights of the score components, where supported. */
+  weights?: Partial<Record<keyof CandidateScores, number>>;
+  /** Seconds between sampled frames. Default: duration / 240, at least 0.5 s. */
+  sampleInterval?: number;
+  /** Most frames sampled when `sampleInterval` is not given. Default 240. */
+  maxSamples?: number;
+  /** Long side, in pixels, of the analysis images. Default 320. */
+  analysisSize?: number;
+  /** Frames kept for deep analysis (faces …). Default 24. */
+  deepK?: number;
+  /** Minimum seconds between two picks. */
+  minGap?: number;
+  /** Image format of `candidate.blob`. Default `'jpeg'`. */
+  format?: 'jpeg' | 'webp';
+  /** Encoder quality 0–1. Default 0.9. */
+  quality?: number;
+  /** Cancels the run: the promise rejects with code ABORTED. */
+  signal?: AbortSignal;
+  onProgress?: (progress: PickProgress) => void;
+  [option: string]: unknown;
+}
+
+/** A face box in the candidate's image pixels (`candidate.width` × `candidate.height`). */
+export interface Face {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Detector confidence 0–1. */
+  score: number;
+  /** Five points: left eye, right eye, nose, left and right mouth corner, `[x, y]` in image pixels. */
+  landmarks: Array<[number, number]>;
+  /** Facial expression, when the emotion model ran. */
+  emotion?: FaceEmotion;
+}
+
+export type EmotionLabel = 'angry' | 'disgust' | 'fear' | 'happy' | 'sad' | 'surprise' | 'neutral';
+
+export interface FaceEmotion {
+  label: EmotionLabel | (string & {});
+  /** Per class, in the order angry, disgust, fear, happy, sad, surprise, neutral (or keyed by label). */
+  probabilities: number[] | Record<string, number>;
+  confidence?: number;
+  [key: string]: unknown;
+}
+
+/** Score components, each 0–1 (higher is better). Optional ones appear when their stage ran. */
+export interface CandidateScores {
+  quality: number;
+  faces: number;
+  emotion?: number;
+  composition?: number;
+  editability?: number;
+  aesthetics?: number;
+  [component: string]: number | undefined;
+}
+
+/** Quick image metrics of the frame, each 0–1. */
+export interface QualityMetrics {
+  brightness: number;
+  contrast: number;
+  sharpness: number;
+  uniformity: number;
+  [metric: string]: number;
+}
+
+/** A rectangle normalized to 0–1 of the image (x, y: top-left). */
+export interface NormalizedRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score?: number;
+}
+
+/** One picked frame. */
+export interface Candidate {
+  /** Presentation time, seconds from the start. */
+  time: number;
+  /** Presentation time, microseconds (the frame's timestamp). */
+  ptsUs: number;
+  /** Overall score 0–1; candidates come best first. */
+  score: number;
+  scores: CandidateScores;
+  quality: QualityMetrics;
+  faces: Face[];
+  /** Image size in pixels (the video's display size). */
+  width: number;
+  height: number;
+  /** The frame, full size, `image/jpeg` (or `image/webp`). */
+  blob: Blob;
+  /** Where text or graphics can go without covering what matters, when computed. */
+  editableRegion?: NormalizedRect;
+  /** Short human-readable reasons for the score, when computed. */
+  why?: string[];
+  [key: string]: unknown;
+}
+
+export interface PickTimings {
+  demuxMs?: number;
+  decodeMs?: number;
+  deepMs?: number;
+  encodeMs?: number;
+  totalMs?: number;
+  [stage: string]: number | undefined;
+}
+
+/** How a pick went. */
+export interface Report {
+  decoder: 'webcodecs' | (string & {});
+  wasm: 'threads' | 'single';
+  threads: number;
+  codec: string;
+  width: number;
+  height: number;
+  durationS: number;
+  frameRate: number;
+  samples: number;
+  sampleInterval: number;
+  analysisSize: [number, number];
+  framesDecoded: number;
+  framesDecodedPass1: number;
+  framesSampled: number;
+  framesRejected: number;
+  framesDeep: number;
+  facesFound: number;
+  rangeReads: number;
+  modelLoadMs: number;
+  timings: PickTimings;
+  /** Things that degraded the result without failing it (e.g. no face model). */
+  warnings: string[];
+  [key: string]: unknown;
+}
+
+export interface PickResult {
+  candidates: Candidate[];
+  report: Report;
+}
+
+/** Upload progress: bytes of picks over all picks, and the pick this event is about. */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+  file: number;
+  fileLoaded: number;
+  fileTotal: number;
+  done: boolean;
+}
+
+/** One stored pick. */
+export interface UploadResult {
+  /** Position of the pick in the array given to upload(). */
+  index: number;
+  /** HTTP status of the successful response. */
+  status: number;
+  /** Requests it took (1 = no retry). */
+  attempts: number;
+  /** Parsed JSON when the response says it is JSON, else text. */
+  response: unknown;
+}
+
+interface UploadOptionsBase {
+  /** HTTP method. Default POST with `url`, PUT with `presignedUrls`. */
+  method?: 'POST' | 'PUT' | (string & {});
+  /** Name of the multipart file part. Default `'file'`. */
+  fieldName?: string;
+  /** Extra headers on every request. */
+  headers?: HeadersInit;
+  /** Most requests in flight. Default 2. */
+  concurrency?: number;
+  /** Retries per pick after the first attempt. Default 3. */
+  retries?: number;
+  /** First backoff ceiling, ms. Default 300. */
+  baseDelayMs?: number;
+  /** Cap on any wait, Retry-After included, ms. Default 5000. */
+  maxDelayMs?: number;
+  /** Header carrying the per-pick idempotency key; `null` sends none. Default `'Idempotency-Key'`. */
+  idempotencyHeader?: string | null;
+  credentials?: RequestCredentials;
+  signal?: AbortSignal;
+  onProgress?: (progress: UploadProgress) => void;
+  /** A fetch wrapper (e.g. one that refreshes tokens). */
+  fetch?: typeof fetch;
+}
+
+/** Options of {@link FramePicker.upload}: give `url` (multipart POST) or `presignedUrls` (PUT), not both. */
+export type UploadOptions =
+  | (UploadOptionsBase & { url: string | URL; presignedUrls?: undefined })
+  | (UploadOptionsBase & { presignedUrls: Array<string | URL>; url?: undefined });
+
+/** What upload() needs of a candidate: the image, and the numbers sent as metadata. */
+export type UploadableCandidate = Pick<Candidate, 'blob'> & Partial<Omit<Candidate, 'blob'>>;
+
+export class FramePicker {
+  private constructor(worker: Worker);
+  /** Start the worker, load the wasm build (threaded when the page is cross-origin isolated) and the face model. */
+  static create(options?: FramePickerOptions): Promise<FramePicker>;
+  /** What the worker loaded. */
+  info: PickerInfo;
+  /** Find the best frames of a video (MP4/MOV), read in slices, never whole. */
+  pick(file: Blob, options?: PickOptions): Promise<PickResult>;
+  /** Upload chosen picks (never the video), with retries, progress and abort. Results in the order given. */
+  upload(candidates: UploadableCandidate[], options: UploadOptions): Promise<UploadResult[]>;
+  /** Stop the worker and free its memory; pending runs reject with ABORTED. */
+  dispose(): void;
+}
+
