@@ -4,13 +4,20 @@
 //! in, scores and candidates out. It builds and is tested on the host and on wasm32.
 //! `wasm` is the thin browser layer (wasm-bindgen, web-sys). See ARCHITECTURE.md.
 
+pub mod aesthetics;
+pub mod composition;
 pub mod demux;
+pub mod editability;
+pub mod emotion;
 pub mod error;
 pub mod faces;
 pub mod frame;
 pub mod models;
+pub mod profiles;
 pub mod quality;
 pub mod sampling;
+pub mod scenes;
+pub mod segments;
 pub mod select;
 pub mod session;
 pub mod source;

@@ -1,21 +1,64 @@
 //! Quick per-frame metrics on analysis-size frames: cheap enough for every sample,
-//! used to reject spoiled frames before any model runs.
+//! used to reject spoiled frames before any model runs, and to find shots and
+//! transitions (`scenes`) and importance segments (`segments`).
 //!
-//! Thresholds follow Hecate (Song et al., CIKM 2016) on frames of ≤ 320 px:
-//! reject when brightness ≤ 0.075, sharpness ≤ 0.08 or uniformity ≥ 0.8.
+//! Thresholds follow Hecate (Song et al., CIKM 2016) on frames of ≤ 320 px: reject
+//! when sharpness ≤ 0.08 or uniformity ≥ 0.8; brightness ≤ 0.12 (Hecate: 0.075 — a
+//! thumbnail is seen small, and a frame with mean luma 0.1 already reads as black).
+//! Every metric and threshold is described in docs/quick-filter.md.
+//!
+//! Cost: two passes over the frame (one over RGBA for luma, histograms, colourfulness
+//! and the cell means behind the perceptual hash; one over luma for Laplacian,
+//! gradient and the edge grid).
+
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::frame::RgbaFrame;
 
-pub const MIN_BRIGHTNESS: f32 = 0.075;
+/// Stricter than Hecate's 0.075: see the module comment.
+pub const MIN_BRIGHTNESS: f32 = 0.12;
 pub const MAX_BRIGHTNESS: f32 = 0.93;
 pub const MIN_SHARPNESS: f32 = 0.08;
 pub const MAX_UNIFORMITY: f32 = 0.8;
 /// Variance of the Laplacian at which `sharpness` reads 0.5. A crisp 320 px frame of
 /// real footage sits well above it; a motion-blurred one well below.
 const SHARPNESS_HALF_POINT: f32 = 60.0;
+/// Luma (0–255) at or below which a pixel counts as a clipped shadow.
+pub const SHADOW_CLIP_LUMA: u8 = 5;
+/// Luma (0–255) at or above which a pixel counts as a clipped highlight.
+pub const HIGHLIGHT_CLIP_LUMA: u8 = 250;
+/// Bins per channel of [`ColorHist`].
+pub const HIST_BINS: usize = 16;
+/// Side of the cell grids ([`QuickMetrics::thumb`], [`QuickMetrics::edges`]).
+pub const GRID: usize = 8;
+const CELLS: usize = GRID * GRID;
+
+/// Colour histogram for shot detection: 16 bins per R, G, B channel (bins 0–15 red,
+/// 16–31 green, 32–47 blue); each channel sums to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColorHist(pub [f32; 3 * HIST_BINS]);
+
+impl Default for ColorHist {
+    fn default() -> Self {
+        Self([0.0; 3 * HIST_BINS])
+    }
+}
+
+impl ColorHist {
+    /// Half the L1 distance averaged over the three channels: 0 (same) to 1 (disjoint).
+    pub fn distance(&self, other: &ColorHist) -> f32 {
+        let l1: f32 = self
+            .0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a - b).abs())
+            .sum();
+        (l1 / 6.0).min(1.0)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -28,6 +71,42 @@ pub struct QuickMetrics {
     pub sharpness: f32,
     /// Share of pixels in the 5 % most populated luma bins (1 = flat/black frame).
     pub uniformity: f32,
+    /// Mean gradient magnitude (central differences), luma on a 0–1 scale: a second
+    /// sharpness measure, less noise-driven than the Laplacian.
+    pub gradient: f32,
+    /// Share of pixels with luma ≤ 5 (of 255).
+    pub clipped_shadows: f32,
+    /// Share of pixels with luma ≥ 250 (of 255).
+    pub clipped_highlights: f32,
+    /// Shannon entropy of the 256-bin luma histogram divided by 8 bits: 0–1.
+    pub entropy: f32,
+    /// Hasler–Süsstrunk colourfulness on 0–255 RGB: 0 grey, ~15 slightly, ~33
+    /// moderately, ~59 quite, ~82 highly, ≥ 109 extremely colourful.
+    pub colorfulness: f32,
+    /// 64-bit DCT perceptual hash (pHash of a 32×32 luma downscale); JSON gives it as
+    /// 16 hex digits (a JS number can't hold 64 bits). Compare with [`hamming`].
+    #[serde(serialize_with = "hex64")]
+    pub phash: u64,
+    /// Colour histogram (shot detection).
+    #[serde(skip)]
+    pub hist: ColorHist,
+    /// Mean RGB of each cell of an 8×8 grid, 0–255, row-major (transition detection:
+    /// a dissolve is a linear mix of its ends, and so are these means).
+    #[serde(skip)]
+    pub thumb: [[f32; 3]; CELLS],
+    /// Mean gradient magnitude of each cell of an 8×8 grid (edge-change measure).
+    #[serde(skip)]
+    pub edges: [f32; CELLS],
+}
+
+fn hex64<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("{v:016x}"))
+}
+
+/// Number of differing bits between two perceptual hashes (0 = same picture,
+/// ≤ 10 near duplicates, ~32 unrelated pictures).
+pub fn hamming(a: u64, b: u64) -> u32 {
+    (a ^ b).count_ones()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -39,30 +118,152 @@ pub enum Rejection {
     Uniform,
 }
 
+/// Quick-filter thresholds. `Default` is Hecate's (what [`QuickMetrics::rejection`]
+/// uses); the clipping limits are off by default (`None`) because a white studio
+/// background or a letterboxed film clips legitimately.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuickFilter {
+    pub min_brightness: f32,
+    pub max_brightness: f32,
+    pub min_sharpness: f32,
+    pub max_uniformity: f32,
+    /// Reject as blown out when at least this share of pixels is clipped white.
+    pub max_clipped_highlights: Option<f32>,
+    /// Reject as too dark when at least this share of pixels is clipped black.
+    pub max_clipped_shadows: Option<f32>,
+}
+
+impl Default for QuickFilter {
+    fn default() -> Self {
+        Self {
+            min_brightness: MIN_BRIGHTNESS,
+            max_brightness: MAX_BRIGHTNESS,
+            min_sharpness: MIN_SHARPNESS,
+            max_uniformity: MAX_UNIFORMITY,
+            max_clipped_highlights: None,
+            max_clipped_shadows: None,
+        }
+    }
+}
+
+impl QuickFilter {
+    /// Hecate's limits plus clipping: ≥ 50 % clipped white is blown out, ≥ 70 %
+    /// clipped black is too dark.
+    pub fn strict() -> Self {
+        Self {
+            max_clipped_highlights: Some(0.5),
+            max_clipped_shadows: Some(0.7),
+            ..Self::default()
+        }
+    }
+}
+
 impl QuickMetrics {
     pub fn of(frame: &RgbaFrame) -> Self {
-        let luma = frame.luma();
-        let n = luma.len().max(1) as f32;
-        let mean = luma.iter().sum::<f32>() / n;
-        let var = luma.iter().map(|y| (y - mean) * (y - mean)).sum::<f32>() / n;
-        let lap_var = laplacian_variance(&luma, frame.width as usize, frame.height as usize);
+        let (w, h) = (frame.width as usize, frame.height as usize);
+        let n = (w * h).max(1);
+        let mut luma = Vec::with_capacity(w * h);
+        let mut luma_hist = [0u32; 256];
+        let mut chist = [0u32; 3 * HIST_BINS];
+        // Hasler–Süsstrunk: rg = R − G, yb2 = R + G − 2B (= 2·yb); exact in integers.
+        let (mut rg_s, mut rg_q, mut yb_s, mut yb_q) = (0i64, 0i64, 0i64, 0i64);
+        let mut sum = 0.0f64;
+        let mut sum_sq = 0.0f64;
+        // Cell sums: 32×32 luma (pHash) and 8×8 RGB (thumb).
+        let mut c32 = [0.0f32; 32 * 32];
+        let mut n32 = [0u32; 32 * 32];
+        let mut c8 = [[0u32; 3]; CELLS];
+        let mut n8 = [0u32; CELLS];
+        let col32: Vec<usize> = (0..w).map(|x| x * 32 / w).collect();
+        let col8: Vec<usize> = (0..w).map(|x| x * GRID / w).collect();
+        for (y, row) in frame.data.chunks_exact(w * 4).enumerate() {
+            let r32 = (y * 32 / h) * 32;
+            let r8 = (y * GRID / h) * GRID;
+            let (mut rs, mut rq) = (0.0f32, 0.0f32);
+            for (x, p) in row.chunks_exact(4).enumerate() {
+                let (r, g, b) = (p[0], p[1], p[2]);
+                let l = 0.299 * r as f32 + 0.587 * g as f32 + 0.114 * b as f32;
+                luma.push(l);
+                rs += l;
+                rq += l * l;
+                luma_hist[(l as usize).min(255)] += 1;
+                chist[(r >> 4) as usize] += 1;
+                chist[HIST_BINS + (g >> 4) as usize] += 1;
+                chist[2 * HIST_BINS + (b >> 4) as usize] += 1;
+                let rg = r as i64 - g as i64;
+                let yb = r as i64 + g as i64 - 2 * b as i64;
+                rg_s += rg;
+                rg_q += rg * rg;
+                yb_s += yb;
+                yb_q += yb * yb;
+                let k = r32 + col32[x];
+                c32[k] += l;
+                n32[k] += 1;
+                let k = r8 + col8[x];
+                c8[k][0] += r as u32;
+                c8[k][1] += g as u32;
+                c8[k][2] += b as u32;
+                n8[k] += 1;
+            }
+            sum += rs as f64;
+            sum_sq += rq as f64;
+        }
+        let nf = n as f64;
+        let mean = sum / nf;
+        let var = (sum_sq / nf - mean * mean).max(0.0);
+
+        let mut hist = ColorHist::default();
+        for (o, &c) in hist.0.iter_mut().zip(&chist) {
+            *o = c as f32 / n as f32;
+        }
+        let mut thumb = [[0.0f32; 3]; CELLS];
+        for ((t, c), &cnt) in thumb.iter_mut().zip(&c8).zip(&n8) {
+            let m = cnt.max(1) as f32;
+            *t = [c[0] as f32 / m, c[1] as f32 / m, c[2] as f32 / m];
+        }
+        for (c, &cnt) in c32.iter_mut().zip(&n32) {
+            *c /= cnt.max(1) as f32;
+        }
+
+        let edge = edge_stats(&luma, w, h);
+        let shadows: u32 = luma_hist[..=SHADOW_CLIP_LUMA as usize].iter().sum();
+        let highlights: u32 = luma_hist[HIGHLIGHT_CLIP_LUMA as usize..].iter().sum();
         Self {
-            brightness: mean / 255.0,
-            contrast: var.sqrt() / 255.0,
-            sharpness: lap_var / (lap_var + SHARPNESS_HALF_POINT),
-            uniformity: uniformity(&luma),
+            brightness: (mean / 255.0) as f32,
+            contrast: (var.sqrt() / 255.0) as f32,
+            sharpness: edge.lap_var / (edge.lap_var + SHARPNESS_HALF_POINT),
+            uniformity: uniformity(&luma_hist, n),
+            gradient: edge.gradient / 255.0,
+            clipped_shadows: shadows as f32 / n as f32,
+            clipped_highlights: highlights as f32 / n as f32,
+            entropy: entropy(&luma_hist, n),
+            colorfulness: colorfulness(rg_s, rg_q, yb_s, yb_q, n),
+            phash: phash(&c32),
+            hist,
+            thumb,
+            edges: edge.grid,
         }
     }
 
+    /// Hecate's verdict ([`QuickFilter::default`]).
     pub fn rejection(&self) -> Option<Rejection> {
+        self.rejection_with(&QuickFilter::default())
+    }
+
+    pub fn rejection_with(&self, f: &QuickFilter) -> Option<Rejection> {
+        let over = |v: f32, lim: Option<f32>| lim.is_some_and(|l| v >= l);
         // Exposure first: a dark frame is also flat, and "too dark" says more.
-        if self.brightness <= MIN_BRIGHTNESS {
+        if self.brightness <= f.min_brightness || over(self.clipped_shadows, f.max_clipped_shadows)
+        {
             Some(Rejection::TooDark)
-        } else if self.brightness >= MAX_BRIGHTNESS {
+        } else if self.brightness >= f.max_brightness
+            || over(self.clipped_highlights, f.max_clipped_highlights)
+        {
             Some(Rejection::BlownOut)
-        } else if self.uniformity >= MAX_UNIFORMITY {
+        } else if self.uniformity >= f.max_uniformity {
             Some(Rejection::Uniform)
-        } else if self.sharpness <= MIN_SHARPNESS {
+        } else if self.sharpness <= f.min_sharpness {
             Some(Rejection::Blurry)
         } else {
             None
@@ -85,34 +286,128 @@ pub fn quick_metrics_batch(frames: &[RgbaFrame]) -> Vec<QuickMetrics> {
     frames.par_iter().map(QuickMetrics::of).collect()
 }
 
-fn laplacian_variance(luma: &[f32], w: usize, h: usize) -> f32 {
+struct EdgeStats {
+    lap_var: f32,
+    gradient: f32,
+    grid: [f32; CELLS],
+}
+
+/// Variance of the Laplacian, mean gradient magnitude and its 8×8 grid, in one pass
+/// over the interior of the luma plane.
+#[allow(clippy::needless_range_loop)] // a stencil reads clearest with indices
+fn edge_stats(luma: &[f32], w: usize, h: usize) -> EdgeStats {
+    let mut grid = [0.0f32; CELLS];
     if w < 3 || h < 3 {
-        return 0.0;
+        return EdgeStats {
+            lap_var: 0.0,
+            gradient: 0.0,
+            grid,
+        };
     }
+    let mut cnt = [0u32; CELLS];
+    let col8: Vec<usize> = (0..w).map(|x| x * GRID / w).collect();
     let mut sum = 0.0f64;
     let mut sum_sq = 0.0f64;
+    let mut gsum = 0.0f64;
     for y in 1..h - 1 {
+        let r8 = (y * GRID / h) * GRID;
+        let (mut rs, mut rq, mut rg) = (0.0f32, 0.0f32, 0.0f32);
         for x in 1..w - 1 {
             let i = y * w + x;
-            let l = luma[i - w] + luma[i + w] + luma[i - 1] + luma[i + 1] - 4.0 * luma[i];
-            sum += l as f64;
-            sum_sq += (l * l) as f64;
+            let (up, down, left, right) = (luma[i - w], luma[i + w], luma[i - 1], luma[i + 1]);
+            let l = up + down + left + right - 4.0 * luma[i];
+            rs += l;
+            rq += l * l;
+            let (gx, gy) = (right - left, down - up);
+            let g = 0.5 * (gx * gx + gy * gy).sqrt();
+            rg += g;
+            let k = r8 + col8[x];
+            grid[k] += g;
+            cnt[k] += 1;
         }
+        sum += rs as f64;
+        sum_sq += rq as f64;
+        gsum += rg as f64;
     }
     let n = ((w - 2) * (h - 2)) as f64;
     let mean = sum / n;
-    (sum_sq / n - mean * mean).max(0.0) as f32
+    for (g, &c) in grid.iter_mut().zip(&cnt) {
+        *g /= c.max(1) as f32 * 255.0;
+    }
+    EdgeStats {
+        lap_var: (sum_sq / n - mean * mean).max(0.0) as f32,
+        gradient: (gsum / n) as f32,
+        grid,
+    }
 }
 
-fn uniformity(luma: &[f32]) -> f32 {
-    let mut hist = [0u32; 256];
-    for &y in luma {
-        hist[(y as usize).min(255)] += 1;
-    }
+fn uniformity(hist: &[u32; 256], n: usize) -> f32 {
+    let mut hist = *hist;
     hist.sort_unstable_by(|a, b| b.cmp(a));
     // Top 5 % of 256 bins, as Hecate does.
     let top: u32 = hist[..13].iter().sum();
-    top as f32 / luma.len().max(1) as f32
+    top as f32 / n as f32
+}
+
+fn entropy(hist: &[u32; 256], n: usize) -> f32 {
+    let n = n as f32;
+    let h: f32 = hist
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f32 / n;
+            -p * p.log2()
+        })
+        .sum();
+    (h / 8.0).clamp(0.0, 1.0)
+}
+
+fn colorfulness(rg_s: i64, rg_q: i64, yb_s: i64, yb_q: i64, n: usize) -> f32 {
+    let n = n as f64;
+    let (rg_m, yb_m) = (rg_s as f64 / n, yb_s as f64 / n / 2.0);
+    let rg_v = (rg_q as f64 / n - (rg_s as f64 / n).powi(2)).max(0.0);
+    let yb_v = ((yb_q as f64 / n - (yb_s as f64 / n).powi(2)) / 4.0).max(0.0);
+    ((rg_v + yb_v).sqrt() + 0.3 * (rg_m * rg_m + yb_m * yb_m).sqrt()) as f32
+}
+
+/// DCT-II basis for the 8 lowest frequencies of a 32-point transform.
+fn dct_basis() -> &'static [[f32; 32]; 8] {
+    static BASIS: OnceLock<[[f32; 32]; 8]> = OnceLock::new();
+    BASIS.get_or_init(|| {
+        let mut b = [[0.0f32; 32]; 8];
+        for (u, row) in b.iter_mut().enumerate() {
+            for (x, v) in row.iter_mut().enumerate() {
+                *v = ((2 * x + 1) as f32 * u as f32 * std::f32::consts::PI / 64.0).cos();
+            }
+        }
+        b
+    })
+}
+
+/// pHash: 8×8 lowest DCT coefficients of the 32×32 luma means; a bit is set where a
+/// coefficient exceeds the median of the 63 non-DC ones.
+fn phash(cells: &[f32; 32 * 32]) -> u64 {
+    let c = dct_basis();
+    // Rows first: t[y][u] = Σx c[u][x] · m[y][x].
+    let mut t = [[0.0f32; 8]; 32];
+    for (y, ty) in t.iter_mut().enumerate() {
+        let row = &cells[y * 32..y * 32 + 32];
+        for (u, tu) in ty.iter_mut().enumerate() {
+            *tu = c[u].iter().zip(row).map(|(a, b)| a * b).sum();
+        }
+    }
+    let mut coef = [0.0f32; 64];
+    for v in 0..8 {
+        for u in 0..8 {
+            coef[v * 8 + u] = (0..32).map(|y| c[v][y] * t[y][u]).sum();
+        }
+    }
+    let mut ac: Vec<f32> = coef[1..].to_vec();
+    ac.sort_unstable_by(f32::total_cmp);
+    let median = ac[ac.len() / 2];
+    coef.iter()
+        .enumerate()
+        .fold(0u64, |h, (i, &v)| if v > median { h | (1 << i) } else { h })
 }
 
 #[cfg(test)]
@@ -195,5 +490,86 @@ mod tests {
         let frames = vec![checkerboard(32, 32, 2), checkerboard(32, 32, 8)];
         let batch = quick_metrics_batch(&frames);
         assert_eq!(batch[1], QuickMetrics::of(&frames[1]));
+    }
+
+    #[test]
+    fn new_metrics_on_synthetic_frames() {
+        let black = QuickMetrics::of(&RgbaFrame::filled(64, 36, [0, 0, 0, 255]));
+        assert_eq!(black.clipped_shadows, 1.0);
+        assert_eq!(black.clipped_highlights, 0.0);
+        assert_eq!(black.entropy, 0.0);
+        assert_eq!(black.gradient, 0.0);
+        assert!(black.colorfulness < 1e-3);
+        let white = QuickMetrics::of(&RgbaFrame::filled(64, 36, [255, 255, 255, 255]));
+        assert_eq!(white.clipped_highlights, 1.0);
+        assert_eq!(white.rejection(), Some(Rejection::BlownOut));
+        // Pure red: maximal rg opponent, colourful; 3 hist bins filled, each channel sums to 1.
+        let red = QuickMetrics::of(&RgbaFrame::filled(64, 36, [255, 0, 0, 255]));
+        // 0.3 · |(255, 127.5)| = 85.5 (no spread, all mean term).
+        assert!(
+            (red.colorfulness - 85.53).abs() < 0.1,
+            "{}",
+            red.colorfulness
+        );
+        assert_eq!(red.hist.0[15], 1.0);
+        assert_eq!(red.hist.0[16], 1.0);
+        assert_eq!(red.hist.0[32], 1.0);
+        assert_eq!(red.thumb[10], [255.0, 0.0, 0.0]);
+        // A 256-level ramp has (nearly) maximal entropy.
+        let mut data = Vec::new();
+        for _y in 0..16 {
+            for x in 0..256u32 {
+                let v = x as u8;
+                data.extend_from_slice(&[v, v, v, 255]);
+            }
+        }
+        let ramp = QuickMetrics::of(&RgbaFrame::new(256, 16, data).unwrap());
+        assert!(ramp.entropy > 0.95, "{}", ramp.entropy);
+        assert!(ramp.gradient > 0.0 && ramp.gradient < 0.01);
+    }
+
+    #[test]
+    fn gradient_and_edges_follow_blur() {
+        let sharp = checkerboard(96, 64, 6);
+        let blurred = box_blur(&sharp, 3);
+        let (a, b) = (QuickMetrics::of(&sharp), QuickMetrics::of(&blurred));
+        assert!(a.gradient > b.gradient * 1.5, "{a:?} vs {b:?}");
+        let (ea, eb): (f32, f32) = (a.edges.iter().sum(), b.edges.iter().sum());
+        assert!(ea > eb * 1.5);
+    }
+
+    #[test]
+    fn phash_tells_pictures_apart() {
+        let a = QuickMetrics::of(&checkerboard(96, 64, 6));
+        let b = QuickMetrics::of(&checkerboard(96, 64, 6));
+        assert_eq!(hamming(a.phash, b.phash), 0);
+        let c = QuickMetrics::of(&checkerboard(96, 64, 16));
+        assert!(hamming(a.phash, c.phash) > 10);
+        assert_eq!(hamming(0, u64::MAX), 64);
+    }
+
+    #[test]
+    fn strict_filter_rejects_clipping_default_does_not() {
+        // Half the frame clipped white, half mid-grey texture.
+        let mut f = checkerboard(64, 64, 4);
+        for p in f.data.chunks_exact_mut(4).take(64 * 40) {
+            p[..3].copy_from_slice(&[255, 255, 255]);
+        }
+        let m = QuickMetrics::of(&f);
+        assert!(m.clipped_highlights > 0.6);
+        assert_ne!(m.rejection(), Some(Rejection::BlownOut));
+        assert_eq!(
+            m.rejection_with(&QuickFilter::strict()),
+            Some(Rejection::BlownOut)
+        );
+    }
+
+    #[test]
+    fn serializes_camel_case_with_hex_hash() {
+        let m = QuickMetrics::of(&checkerboard(32, 32, 4));
+        let v = serde_json::to_value(m).unwrap();
+        assert!(v.get("clippedHighlights").is_some());
+        assert!(v.get("hist").is_none());
+        assert_eq!(v["phash"].as_str().unwrap().len(), 16);
     }
 }

@@ -1,15 +1,24 @@
 //! One pick run in the core: sampled frames go in as they are decoded, the best few
 //! are kept (memory stays bounded whatever the video length), and `finish` runs the
-//! face detector on the survivors and returns ranked, spread-out candidates.
+//! deep analysis on the survivors in parallel (faces → emotion per face →
+//! composition, editability, aesthetics), scores them with the niche's weights
+//! (docs/scoring.md) and returns ranked, spread-out, explained candidates.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::aesthetics::{aesthetics, gradient_magnitude, Aesthetics};
+use crate::composition::{composition, energy_centroid, main_face, Composition};
+use crate::editability::{editable_region, EditableRegion};
+use crate::emotion::{Emotion, EmotionModel};
 use crate::error::{FramepickError, Result};
 use crate::faces::{Face, FaceDetector};
 use crate::frame::RgbaFrame;
+use crate::profiles::{Niche, Weights};
 use crate::quality::{QuickMetrics, Rejection};
-use crate::select::pick_diverse;
+use crate::scenes::{detect_shots, SampleFeatures, ShotConfig};
+use crate::segments::{dense_plan, score_segments, DenseConfig, Level, SegmentConfig};
+use crate::select::pick_diverse_hashed;
 
 #[derive(Debug, Clone, Copy)]
 pub struct SessionConfig {
@@ -24,6 +33,10 @@ pub struct SessionConfig {
     pub output_height: u32,
     /// Minimum distance between picks, microseconds.
     pub min_gap_us: i64,
+    /// Which weight table ranks the candidates.
+    pub niche: Niche,
+    /// Caller weights replacing the niche's table (already merged and validated).
+    pub weights: Option<Weights>,
 }
 
 impl Default for SessionConfig {
@@ -35,15 +48,62 @@ impl Default for SessionConfig {
             output_width: 0,
             output_height: 0,
             min_gap_us: 1_000_000,
+            niche: Niche::General,
+            weights: None,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+impl SessionConfig {
+    pub fn effective_weights(&self) -> Weights {
+        self.weights.unwrap_or_else(|| self.niche.weights())
+    }
+}
+
+/// The models deep analysis may use; each is optional (a failed download still picks).
+#[derive(Clone, Copy, Default)]
+pub struct DeepModels<'a> {
+    pub faces: Option<&'a FaceDetector>,
+    pub emotion: Option<&'a EmotionModel>,
+}
+
+/// Score components, each 0–1. `quality` and `faces` keep their earlier meaning.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scores {
     pub quality: f32,
     pub faces: f32,
+    pub emotion: f32,
+    pub composition: f32,
+    pub editability: f32,
+    pub aesthetics: f32,
+}
+
+impl Scores {
+    fn as_array(&self) -> [f32; 6] {
+        [
+            self.quality,
+            self.faces,
+            self.emotion,
+            self.composition,
+            self.editability,
+            self.aesthetics,
+        ]
+    }
+}
+
+/// A face of a candidate, in output-picture pixels, with its expression when the
+/// emotion model ran.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateFace {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub score: f32,
+    pub landmarks: [[f32; 2]; 5],
+    pub emotion: Option<Emotion>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,12 +112,22 @@ pub struct Candidate {
     /// Presentation time in seconds.
     pub time: f64,
     pub pts_us: i64,
-    /// 0–1, higher is better.
+    /// 0–1, higher is better: the niche-weighted sum of `scores`.
     pub score: f32,
     pub scores: Scores,
     pub quality: QuickMetrics,
     /// Faces in output-picture pixels.
-    pub faces: Vec<Face>,
+    pub faces: Vec<CandidateFace>,
+    /// Largest calm rectangle for a title, normalized 0–1; null when none.
+    pub editable_region: Option<EditableRegion>,
+    pub composition: Composition,
+    pub aesthetics: Aesthetics,
+    /// 64-bit perceptual hash (pHash) of the analysis frame, hex.
+    pub hash: String,
+    /// Index of the shot the frame belongs to (when shots were detected).
+    pub shot: Option<usize>,
+    /// Short reasons, strongest first, e.g. "sharp face", "happy 0.93".
+    pub why: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -71,14 +141,63 @@ pub struct CoreReport {
     pub rejected_uniform: usize,
     pub frames_deep: usize,
     pub faces_found: usize,
+    /// Faces whose expression the emotion model classified.
+    pub emotions_classified: usize,
+    /// Frames left out because they looked like a pick (perceptual hash).
+    pub near_duplicates_removed: usize,
+    pub niche: &'static str,
+    /// The weights the final score used (before dropping components not computed).
+    pub weights: Option<Weights>,
+    /// Two-stage sampling: coarse samples, then dense samples inside chosen segments.
+    pub frames_coarse: usize,
+    pub frames_dense: usize,
+    pub shots: usize,
+    /// Coarse samples inside fades, dissolves or black spells: never picked.
+    pub transitions: usize,
+    /// Shots as `[start, end]` in seconds, and the times of transition samples.
+    pub shot_times: Vec<[f64; 2]>,
+    pub transition_times: Vec<f64>,
+    pub segments: SegmentLevels,
     pub warnings: Vec<String>,
+}
+
+/// How many importance segments got each level.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentLevels {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub minimal: usize,
+}
+
+/// What the coarse pass decided: where the shots are and which times to decode densely.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DensePlan {
+    /// Presentation times (µs) to decode in the dense pass.
+    pub times: Vec<i64>,
+    pub shots: usize,
+    pub transitions: usize,
 }
 
 struct Kept {
     pts_us: i64,
     metrics: QuickMetrics,
     rank: f32,
+    hash: u64,
     frame: RgbaFrame,
+}
+
+/// Everything deep analysis learns about one frame (analysis-frame pixels).
+struct Deep {
+    faces: Vec<Face>,
+    emotions: Vec<Option<Emotion>>,
+    composition: Composition,
+    editable: Option<EditableRegion>,
+    aesthetics: Aesthetics,
+    warnings: Vec<String>,
 }
 
 pub struct Session {
@@ -86,6 +205,13 @@ pub struct Session {
     pending: Vec<(i64, RgbaFrame)>,
     kept: Vec<Kept>,
     report: CoreReport,
+    /// Shot-detection features of every coarse sample (small; no pixels).
+    features: Vec<SampleFeatures>,
+    /// Presentation times already analysed, so the dense pass skips them.
+    sampled: std::collections::HashSet<i64>,
+    /// Shots as `(start_us, end_us)` once the coarse pass is planned.
+    shots: Vec<(i64, i64)>,
+    dense: bool,
 }
 
 impl Session {
@@ -93,22 +219,43 @@ impl Session {
         if cfg.top == 0 {
             return Err(FramepickError::invalid("top must be at least 1"));
         }
+        if let Some(w) = cfg.weights {
+            w.validate()?;
+        }
         Ok(Self {
             cfg,
             pending: Vec::new(),
             kept: Vec::new(),
             report: CoreReport::default(),
+            features: Vec::new(),
+            sampled: Default::default(),
+            shots: Vec::new(),
+            dense: false,
         })
     }
 
+    /// Change the ranking before `finish` (the browser passes it with `finish`).
+    pub fn set_scoring(&mut self, niche: Niche, weights: Option<Weights>) -> Result<()> {
+        if let Some(w) = weights {
+            w.validate()?;
+        }
+        self.cfg.niche = niche;
+        self.cfg.weights = weights;
+        Ok(())
+    }
+
     pub fn push_frame(&mut self, pts_us: i64, frame: RgbaFrame) {
+        if !self.sampled.insert(pts_us) {
+            return; // the same frame twice adds nothing
+        }
         self.pending.push((pts_us, frame));
         if self.pending.len() >= self.cfg.batch.max(1) {
             self.flush();
         }
     }
 
-    /// Quick metrics for the pending batch in parallel, then keep only the best `deep_k`.
+    /// Quick metrics (with the perceptual hash) for the pending batch in parallel, then
+    /// keep only the best `deep_k`. Coarse samples also keep their shot features.
     pub fn flush(&mut self) {
         let batch = std::mem::take(&mut self.pending);
         let measured: Vec<(i64, QuickMetrics, RgbaFrame)> = batch
@@ -117,15 +264,89 @@ impl Session {
             .collect();
         for (pts_us, metrics, frame) in measured {
             self.count(&metrics);
+            if self.dense {
+                self.report.frames_dense += 1;
+            } else {
+                self.report.frames_coarse += 1;
+                self.features.push(SampleFeatures::new(pts_us, &metrics));
+            }
             self.kept.push(Kept {
                 pts_us,
                 metrics,
                 rank: rank_key(&metrics),
+                hash: metrics.phash,
                 frame,
             });
         }
         self.kept.sort_by(|a, b| b.rank.total_cmp(&a.rank));
         self.kept.truncate(self.cfg.deep_k.max(self.cfg.top));
+    }
+
+    /// End of the coarse pass: find shots and transitions, score importance segments,
+    /// drop kept frames that sit in transitions, and return the times worth decoding
+    /// densely (low and minimal segments are skipped). Later frames are dense ones.
+    pub fn plan_dense(&mut self, cfg: &DenseConfig) -> DensePlan {
+        self.flush();
+        self.features.sort_by_key(|f| f.pts_us);
+        let shots = detect_shots(&self.features, &ShotConfig::default());
+        let segments = score_segments(
+            &self.features,
+            &shots,
+            None,
+            None,
+            &SegmentConfig::default(),
+        );
+        let mut times = dense_plan(&segments, cfg);
+        times.retain(|t| !self.sampled.contains(t));
+        let transition_pts: std::collections::HashSet<i64> = self
+            .features
+            .iter()
+            .zip(&shots.transition)
+            .filter(|(_, &t)| t)
+            .map(|(f, _)| f.pts_us)
+            .collect();
+        self.kept.retain(|k| !transition_pts.contains(&k.pts_us));
+        self.shots = shots.shots.iter().map(|s| (s.start_us, s.end_us)).collect();
+        let r = &mut self.report;
+        r.shots = self.shots.len();
+        r.transitions = transition_pts.len();
+        r.shot_times = self
+            .shots
+            .iter()
+            .map(|&(a, b)| [a as f64 / 1e6, b as f64 / 1e6])
+            .collect();
+        let mut tt: Vec<f64> = transition_pts.iter().map(|&t| t as f64 / 1e6).collect();
+        tt.sort_by(f64::total_cmp);
+        r.transition_times = tt;
+        for seg in &segments {
+            match seg.level {
+                Level::Critical => r.segments.critical += 1,
+                Level::High => r.segments.high += 1,
+                Level::Medium => r.segments.medium += 1,
+                Level::Low => r.segments.low += 1,
+                Level::Minimal => r.segments.minimal += 1,
+            }
+        }
+        self.dense = true;
+        DensePlan {
+            times,
+            shots: r.shots,
+            transitions: r.transitions,
+        }
+    }
+
+    /// The shot a time belongs to, once shots are known.
+    fn shot_of(&self, pts_us: i64) -> Option<usize> {
+        self.shots
+            .iter()
+            .position(|&(a, b)| pts_us >= a && pts_us <= b)
+    }
+
+    /// Presentation times analysed so far (the dense pass skips them).
+    pub fn sampled_pts(&self) -> Vec<i64> {
+        let mut v: Vec<i64> = self.sampled.iter().copied().collect();
+        v.sort_unstable();
+        v
     }
 
     fn count(&mut self, m: &QuickMetrics) {
@@ -145,11 +366,17 @@ impl Session {
         self.report.frames_sampled + self.pending.len()
     }
 
-    /// Deep analysis on the survivors and the final ranking.
-    pub fn finish(
-        mut self,
-        detector: Option<&FaceDetector>,
-    ) -> Result<(Vec<Candidate>, CoreReport)> {
+    /// Deep analysis with the face detector only (no emotion) and the final ranking.
+    pub fn finish(self, detector: Option<&FaceDetector>) -> Result<(Vec<Candidate>, CoreReport)> {
+        self.finish_with(DeepModels {
+            faces: detector,
+            emotion: None,
+        })
+    }
+
+    /// Deep analysis on the survivors and the final ranking. Missing models only
+    /// drop their components from the score.
+    pub fn finish_with(mut self, models: DeepModels<'_>) -> Result<(Vec<Candidate>, CoreReport)> {
         self.flush();
         if self.kept.is_empty() {
             return Err(FramepickError::NoFrames);
@@ -161,60 +388,229 @@ impl Session {
                     .into(),
             );
         }
-        let faces = self.detect_faces(detector);
+        if models.emotion.is_some() && models.faces.is_none() {
+            self.report
+                .warnings
+                .push("emotion model given without a face detector: emotion skipped".into());
+        }
+        if let (Some(det), Some(k)) = (models.faces, self.kept.first()) {
+            // Build the plan once up front, not once per rayon thread racing for it.
+            if let Err(e) = det.prepare(k.frame.width, k.frame.height) {
+                self.report
+                    .warnings
+                    .push(format!("face detector could not be prepared: {e}"));
+            }
+        }
+        let deep: Vec<Deep> = self
+            .kept
+            .par_iter()
+            .map(|k| analyse(&k.frame, models))
+            .collect();
+        if models.faces.is_some() {
+            self.report.frames_deep = self.kept.len();
+        }
+        for d in &deep {
+            for w in &d.warnings {
+                if !self.report.warnings.contains(w) {
+                    self.report.warnings.push(w.clone());
+                }
+            }
+        }
+        self.report.faces_found = deep.iter().map(|d| d.faces.len()).sum();
+        self.report.emotions_classified = deep
+            .iter()
+            .map(|d| d.emotions.iter().flatten().count())
+            .sum();
+        let weights = self.cfg.effective_weights();
+        self.report.niche = self.cfg.niche.name();
+        self.report.weights = Some(weights);
+        let available = [
+            true,
+            models.faces.is_some(),
+            models.faces.is_some() && models.emotion.is_some(),
+            true,
+            true,
+            true,
+        ];
+        let scores: Vec<Scores> = self
+            .kept
+            .iter()
+            .zip(&deep)
+            .map(|(k, d)| component_scores(k, d))
+            .collect();
         let scored: Vec<(i64, f32)> = self
             .kept
             .iter()
-            .zip(&faces)
-            .map(|(k, f)| (k.pts_us, final_score(k, f)))
+            .zip(&scores)
+            .map(|(k, s)| (k.pts_us, final_score(k, s, &weights, &available)))
             .collect();
-        let picks = pick_diverse(&scored, self.cfg.top, self.cfg.min_gap_us);
+        let hashes: Vec<u64> = self.kept.iter().map(|k| k.hash).collect();
+        let shots: Vec<Option<usize>> = self.kept.iter().map(|k| self.shot_of(k.pts_us)).collect();
+        let (picks, dupes) =
+            pick_diverse_hashed(&scored, &hashes, &shots, self.cfg.top, self.cfg.min_gap_us);
+        self.report.near_duplicates_removed = dupes;
         let candidates = picks
             .into_iter()
-            .map(|i| self.candidate(&self.kept[i], &faces[i], scored[i].1))
+            .map(|i| self.candidate(&self.kept[i], &deep[i], scores[i], scored[i].1))
             .collect();
         Ok((candidates, self.report))
     }
 
-    fn detect_faces(&mut self, detector: Option<&FaceDetector>) -> Vec<Vec<Face>> {
-        // Without a model the caller reports why; picks rest on the quick metrics.
-        let Some(det) = detector else {
-            return vec![Vec::new(); self.kept.len()];
-        };
-        self.report.frames_deep = self.kept.len();
-        let frames: Vec<&RgbaFrame> = self.kept.iter().map(|k| &k.frame).collect();
-        let results = det.detect_batch(&frames);
-        let mut out = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
-                Ok(f) => out.push(f),
-                Err(e) => {
-                    self.report
-                        .warnings
-                        .push(format!("face detection skipped a frame: {e}"));
-                    out.push(Vec::new());
-                }
-            }
-        }
-        self.report.faces_found = out.iter().map(Vec::len).sum();
-        out
-    }
-
-    fn candidate(&self, k: &Kept, faces: &[Face], score: f32) -> Candidate {
+    fn candidate(&self, k: &Kept, d: &Deep, scores: Scores, score: f32) -> Candidate {
         let sx = scale(self.cfg.output_width, k.frame.width);
         let sy = scale(self.cfg.output_height, k.frame.height);
         Candidate {
             time: k.pts_us as f64 / 1e6,
             pts_us: k.pts_us,
             score,
-            scores: Scores {
-                quality: k.metrics.score(),
-                faces: face_score(faces, &k.frame),
-            },
+            scores,
             quality: k.metrics,
-            faces: faces.iter().map(|f| scale_face(f, sx, sy)).collect(),
+            faces: d
+                .faces
+                .iter()
+                .zip(&d.emotions)
+                .map(|(f, e)| scale_face(f, *e, sx, sy))
+                .collect(),
+            editable_region: d.editable,
+            composition: d.composition,
+            aesthetics: d.aesthetics,
+            hash: format!("{:016x}", k.hash),
+            shot: self.shot_of(k.pts_us),
+            why: explain(k, d, &scores),
         }
     }
+}
+
+/// Deep analysis of one frame: faces, emotion of each face, layout and look.
+fn analyse(frame: &RgbaFrame, models: DeepModels<'_>) -> Deep {
+    let mut warnings = Vec::new();
+    let faces = match models.faces.map(|det| det.detect(frame)) {
+        None => Vec::new(),
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            warnings.push(format!("face detection skipped a frame: {e}"));
+            Vec::new()
+        }
+    };
+    let emotions = faces
+        .iter()
+        .map(|f| {
+            let m = models.emotion?;
+            match m.classify(frame, f) {
+                Ok(e) => Some(e),
+                Err(e) => {
+                    warnings.push(format!("emotion skipped a face: {e}"));
+                    None
+                }
+            }
+        })
+        .collect();
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let luma = frame.luma();
+    let gradient = gradient_magnitude(&luma, w, h);
+    let main = main_face(&faces);
+    Deep {
+        composition: composition(
+            &faces,
+            frame.width,
+            frame.height,
+            energy_centroid(&gradient, w, h),
+        ),
+        editable: editable_region(&gradient, frame.width, frame.height, &faces),
+        aesthetics: aesthetics(frame, &luma, &gradient, main),
+        faces,
+        emotions,
+        warnings,
+    }
+}
+
+fn component_scores(k: &Kept, d: &Deep) -> Scores {
+    let main = d.faces.iter().zip(&d.emotions).max_by(|a, b| {
+        (a.0.width * a.0.height * a.0.score).total_cmp(&(b.0.width * b.0.height * b.0.score))
+    });
+    Scores {
+        quality: k.metrics.score(),
+        faces: face_score(&d.faces, &k.frame),
+        emotion: main.and_then(|(_, e)| e.map(|e| e.appeal())).unwrap_or(0.0),
+        composition: d.composition.score,
+        editability: d.editable.map_or(0.0, |r| r.score),
+        aesthetics: d.aesthetics.score,
+    }
+}
+
+/// Weighted mean over the components that were computed. Frames the quick filter
+/// rejected keep their order among themselves but are scaled by 0.1, so they only
+/// fill up when nothing better exists.
+fn final_score(k: &Kept, s: &Scores, w: &Weights, available: &[bool; 6]) -> f32 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for ((v, wt), ok) in s.as_array().iter().zip(w.as_array()).zip(available) {
+        if *ok {
+            num += v * wt;
+            den += wt;
+        }
+    }
+    let score = if den > 0.0 { num / den } else { 0.0 };
+    if k.metrics.rejection().is_some() {
+        0.1 * score
+    } else {
+        score
+    }
+}
+
+/// A few words a person understands, strongest first, at most five.
+fn explain(k: &Kept, d: &Deep, s: &Scores) -> Vec<String> {
+    let mut why = Vec::new();
+    if let Some(r) = k.metrics.rejection() {
+        let what = match r {
+            Rejection::TooDark => "too dark",
+            Rejection::BlownOut => "blown out",
+            Rejection::Blurry => "blurry",
+            Rejection::Uniform => "flat",
+        };
+        why.push(format!("spoiled: {what} (nothing better)"));
+    }
+    if let Some(main) = main_face(&d.faces) {
+        let sharp = d.aesthetics.subject_is_face && d.aesthetics.subject_sharpness >= 0.5;
+        let n = d.faces.len();
+        why.push(match (sharp, n) {
+            (true, 1) => "sharp face".into(),
+            (false, 1) => "face".into(),
+            (true, n) => format!("{n} faces, main one sharp"),
+            (false, n) => format!("{n} faces"),
+        });
+        let emotion = d
+            .faces
+            .iter()
+            .zip(&d.emotions)
+            .find(|(f, _)| std::ptr::eq(*f, main))
+            .and_then(|(_, e)| *e);
+        if let Some(e) = emotion {
+            why.push(format!("{} {:.2}", e.label, e.confidence));
+        }
+        if d.composition.cut_faces > 0 {
+            why.push("face cut by the frame edge".into());
+        } else if d.composition.thirds >= 0.8 {
+            why.push("face on a thirds point".into());
+        }
+        if d.composition.face_size < 0.4 {
+            why.push("small face".into());
+        }
+    } else if k.metrics.sharpness >= 0.7 {
+        why.push("sharp".into());
+    }
+    if let Some(r) = d.editable.filter(|r| r.score >= 0.5) {
+        why.push(format!("room for a title {}", r.position()));
+    }
+    if d.aesthetics.colourfulness >= 0.6 {
+        why.push("colourful".into());
+    } else if s.aesthetics >= 0.6 {
+        why.push("good look".into());
+    }
+    if d.aesthetics.clutter >= 0.3 {
+        why.push("busy background".into());
+    }
+    why.truncate(5);
+    why
 }
 
 fn scale(output: u32, analysed: u32) -> f32 {
@@ -225,19 +621,20 @@ fn scale(output: u32, analysed: u32) -> f32 {
     }
 }
 
-fn scale_face(f: &Face, sx: f32, sy: f32) -> Face {
+fn scale_face(f: &Face, emotion: Option<Emotion>, sx: f32, sy: f32) -> CandidateFace {
     let mut landmarks = f.landmarks;
     for l in &mut landmarks {
         l[0] *= sx;
         l[1] *= sy;
     }
-    Face {
+    CandidateFace {
         x: f.x * sx,
         y: f.y * sy,
         width: f.width * sx,
         height: f.height * sy,
         score: f.score,
         landmarks,
+        emotion,
     }
 }
 
@@ -258,11 +655,6 @@ fn face_score(faces: &[Face], frame: &RgbaFrame) -> f32 {
         .iter()
         .map(|f| f.score * ((f.width * f.height / area).sqrt() / 0.3).min(1.0))
         .fold(0.0, f32::max)
-}
-
-fn final_score(k: &Kept, faces: &[Face]) -> f32 {
-    let quality = k.rank.max(0.0);
-    0.6 * quality + 0.4 * face_score(faces, &k.frame)
 }
 
 #[cfg(test)]

@@ -262,3 +262,17 @@ test('bad input gets a typed error: empty, audio only, HEVC where the browser la
   }
   await page.close();
 });
+
+test('the <video> fallback gives picks with faces and says so in the report', async () => {
+  const { page } = await openDemo(isolated);
+  const r = await pick(page, video('face.mp4'), { top: 3, decoder: 'video-element' });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.equal(r.report.decoder, 'video-element');
+  assert.equal(r.candidates.length, 3);
+  assert.ok(r.candidates.some((c) => c.faces.length > 0));
+  for (const c of r.candidates) {
+    assert.deepEqual([c.width, c.height], [1280, 720]);
+    assert.deepEqual([...Buffer.from(c.image.base64, 'base64').subarray(0, 2)], [0xff, 0xd8]);
+  }
+  await page.close();
+});

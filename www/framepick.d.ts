@@ -101,10 +101,25 @@ export interface PickOptions {
   format?: 'jpeg' | 'webp';
   /** Encoder quality 0–1. Default 0.9. */
   quality?: number;
+  /**
+   * Frame source. Default: WebCodecs, falling back to a `<video>` element when
+   * WebCodecs, the codec or the container is missing. `'webcodecs'` never falls back;
+   * `'video-element'` always uses the fallback (slower, main thread).
+   */
+  decoder?: 'webcodecs' | 'video-element';
   /** Cancels the run: the promise rejects with code ABORTED. */
   signal?: AbortSignal;
   onProgress?: (progress: PickProgress) => void;
   [option: string]: unknown;
+}
+
+/** One decoded frame as reported by `FramePicker.inspectFrames`. */
+export interface InspectedFrame {
+  /** Presentation time of the sample nearest the time asked for, seconds. */
+  time: number;
+  keyframe: boolean;
+  /** Mean colour of the frame, or null when it could not be decoded. */
+  rgb: [number, number, number] | null;
 }
 
 /** A face box in the candidate's image pixels (`candidate.width` × `candidate.height`). */
@@ -194,7 +209,7 @@ export interface PickTimings {
 
 /** How a pick went. */
 export interface Report {
-  decoder: 'webcodecs' | (string & {});
+  decoder: 'webcodecs' | 'video-element' | (string & {});
   wasm: 'threads' | 'single';
   threads: number;
   codec: string;
@@ -288,6 +303,11 @@ export class FramePicker {
   pick(file: Blob, options?: PickOptions): Promise<PickResult>;
   /** Upload chosen picks (never the video), with retries, progress and abort. Results in the order given. */
   upload(candidates: UploadableCandidate[], options: UploadOptions): Promise<UploadResult[]>;
+  /** Diagnostics: decode the frames shown at `times` (seconds) as picks are decoded. */
+  inspectFrames(file: Blob, times: number[], options?: { signal?: AbortSignal }): Promise<{
+    frames: InspectedFrame[]; framesDecoded: number; codec: string; frameRate: number;
+    samples: number; keyframes: number;
+  }>;
   /** Stop the worker and free its memory; pending runs reject with ABORTED. */
   dispose(): void;
 }

@@ -122,6 +122,16 @@ export class FramePicker {
   }
 
   /**
+   * Diagnostics: decode the frames shown at `times` (seconds) the way picks are
+   * decoded and return their mean colour, with the track's codec and frame counts.
+   * @param {Blob} file
+   * @param {number[]} times
+   */
+  inspectFrames(file, times, { signal } = {}) {
+    return this.#request('inspect', { file, times }, { signal });
+  }
+
+  /**
    * Upload chosen picks (never the video): multipart POST to `url`, or PUT to
    * `presignedUrls`, with retries, progress and abort. See docs/upload.md.
    * @param {Array<{blob: Blob}>} candidates

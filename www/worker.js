@@ -2,7 +2,7 @@
 // VideoDecoder. The main thread only posts requests and receives progress and results.
 // Glue only: demuxing, metrics, faces and ranking happen in Rust.
 
-const PROGRESS_WEIGHTS = { demux: 0.02, decode: 0.78, analyse: 0.12, encode: 0.08 };
+const PROGRESS_WEIGHTS = { demux: 0.02, decode: 0.53, dense: 0.25, analyse: 0.12, encode: 0.08 };
 const MAX_QUEUED_CHUNKS = 12;
 const MAX_RUN_BYTES = 8 << 20;
 const MAX_DECODER_RESETS = 20;
@@ -33,6 +33,7 @@ self.onmessage = async ({ data }) => {
     let transfer = [];
     if (type === 'init') result = await init(data.options);
     else if (type === 'pick') ({ result, transfer } = await pick(id, data.file, data.options));
+    else if (type === 'inspect') result = await inspect(id, data.file, data.times);
     else if (type === 'begin') result = beginExternal(data.session, data.meta);
     else if (type === 'end') result = endExternal(data.session);
     else throw new FramepickError('INVALID_ARGUMENT', `unknown request ${type}`);
@@ -72,6 +73,18 @@ async function init(options) {
     engine.modelError = serializeError(e);
     if (options.requireModels) throw e;
   }
+  // Emotion model (optional): held by the face model; without it faces get no emotion.
+  if (engine.faceModel) {
+    const emotionUrl = options.emotionModelUrl || new URL('models/emotion-minixception.onnx', base).href;
+    try {
+      const res = await fetch(emotionUrl);
+      if (!res.ok) throw new FramepickError('MODEL_LOAD_FAILED', `emotion model ${emotionUrl}: HTTP ${res.status}`);
+      engine.faceModel.loadEmotion(new Uint8Array(await res.arrayBuffer()));
+    } catch (e) {
+      engine.emotionError = serializeError(e);
+      if (options.requireModels) throw e;
+    }
+  }
   engine.modelLoadMs = performance.now() - t0;
   return {
     flavour,
@@ -79,14 +92,17 @@ async function init(options) {
     crossOriginIsolated: isolated,
     faceModel: engine.faceModel !== null,
     modelError: engine.modelError,
+    emotionModel: engine.faceModel?.hasEmotion === true,
+    emotionError: engine.emotionError || null,
   };
 }
 
 function newAnalysis(view, durationS, options) {
   const top = options.top || 10;
   return new wasm.Analysis(
-    top, options.deepK || 24, view.width, view.height,
-    options.minGap ?? Math.min(2, durationS / (top * 2)));
+    top, options.deepK || 30, view.width, view.height,
+    options.minGap ?? Math.min(2, durationS / (top * 2)),
+    { niche: options.niche, weights: options.weights });
 }
 
 /** Analysis runs fed with frames decoded elsewhere (the <video> fallback). */
@@ -124,8 +140,10 @@ function dropExternal(session) {
 function finishAnalysis(analysis) {
   const warnings = [];
   let out;
-  if (engine.faceModel) out = analysis.finish(engine.faceModel);
-  else {
+  if (engine.faceModel) {
+    if (!engine.faceModel.hasEmotion) warnings.push(`emotion skipped: ${engine.emotionError?.message || 'no emotion model'}`);
+    out = analysis.finish(engine.faceModel);
+  } else {
     warnings.push(`deep analysis skipped, picks use the quick metrics only: ${engine.modelError?.message || 'no face model'}`);
     out = analysis.finishWithoutModels();
   }
@@ -175,22 +193,36 @@ async function pick(id, file, options) {
     const aw = Math.max(1, Math.round(view.width * scale));
     const ah = Math.max(1, Math.round(view.height * scale));
     const durationS = track.durationUs / 1e6;
-    const interval = options.sampleInterval || Math.max(0.5, durationS / (options.maxSamples || 240));
+    // Coarse pass at ~1 fps (at most maxSamples frames), dense pass where it matters.
+    const interval = options.sampleInterval || Math.max(1, durationS / (options.maxSamples || 240));
     analysis = newAnalysis(view, durationS, options);
 
-    // Pass 1: sample on a time grid, downscale on the GPU (drawImage), read back small RGBA.
+    // Pass 1, coarse: a time grid; downscale on the GPU (drawImage), read back small RGBA.
     const t1 = performance.now();
     const canvas = new OffscreenCanvas(aw, ah);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    const grid = demuxer.planGrid(interval);
-    const decoded = await decodeTargets(id, demuxer, track, config, grid, (frame) => {
+    const analyse = (frame) => {
       drawOriented(ctx, frame, aw, ah, view.rotation);
       frame.close();
       const img = ctx.getImageData(0, 0, aw, ah);
       analysis.pushFrame(frame.timestamp, aw, ah, img.data);
-    }, (f) => progress('decode', f));
+    };
+    const grid = demuxer.planGrid(interval);
+    const decoded = await decodeTargets(id, demuxer, track, config, grid, analyse,
+      (f) => progress('decode', f));
     timings.decodeMs = performance.now() - t1;
     if (analysis.framesSampled() === 0) throw new FramepickError('NO_FRAMES', 'no frame of the video could be decoded');
+
+    // Shots, transitions and importance segments from the coarse pass; then pass 2,
+    // dense, only inside the segments that matter (two-stage filtering).
+    checkAbort(id);
+    const t15 = performance.now();
+    const densePlan = options.twoPass === false ? { times: [] } : analysis.planDense();
+    const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts());
+    const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, warnings: [] }
+      : await decodeTargets(id, demuxer, track, config, dense, analyse, (f) => progress('dense', f));
+    progress('dense', 1);
+    timings.denseMs = performance.now() - t15;
 
     // Deep analysis on the survivors, across the rayon pool.
     checkAbort(id);
@@ -216,7 +248,7 @@ async function pick(id, file, options) {
     }
     const report = {
       ...out.report,
-      warnings: [...out.report.warnings, ...warnings, ...decoded.warnings, ...encoded.warnings],
+      warnings: [...out.report.warnings, ...warnings, ...decoded.warnings, ...denseDecoded.warnings, ...encoded.warnings],
       decoder: 'webcodecs',
       wasm: engine.flavour,
       threads: engine.threads,
@@ -229,8 +261,9 @@ async function pick(id, file, options) {
       samples: track.samples.length,
       sampleInterval: interval,
       analysisSize: [aw, ah],
-      framesDecoded: decoded.framesDecoded + encoded.framesDecoded,
+      framesDecoded: decoded.framesDecoded + denseDecoded.framesDecoded + encoded.framesDecoded,
       framesDecodedPass1: decoded.framesDecoded,
+      framesDecodedPass2: denseDecoded.framesDecoded,
       rangeReads: demuxer.rangeReads(),
       modelLoadMs: engine.modelLoadMs,
       timings,
@@ -238,6 +271,37 @@ async function pick(id, file, options) {
     return { result: { candidates, report }, transfer: [] };
   } finally {
     analysis?.free();
+    demuxer.free();
+  }
+}
+
+/** Mean colour of the frames shown at `times` (seconds), decoded as picks are. */
+async function inspect(id, file, times) {
+  const demuxer = wasm.Demuxer.open(file);
+  try {
+    const track = demuxer.track();
+    const config = await decoderConfig(demuxer, track);
+    const plan = demuxer.planTimes(times.map((t) => Math.round(t * 1e6)));
+    const ctx = new OffscreenCanvas(16, 16).getContext('2d', { willReadFrequently: true });
+    const seen = new Map();
+    const { framesDecoded } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
+      ctx.drawImage(frame, 0, 0, 16, 16);
+      frame.close();
+      const d = ctx.getImageData(0, 0, 16, 16).data;
+      const rgb = [0, 1, 2].map((c) => {
+        let sum = 0;
+        for (let i = c; i < d.length; i += 4) sum += d[i];
+        return Math.round(sum / (d.length / 4));
+      });
+      seen.set(frame.timestamp, rgb);
+    }, () => {});
+    const frames = plan.targets.map((i) => {
+      const s = track.samples[i];
+      return { time: s.ptsUs / 1e6, keyframe: s.keyframe, rgb: seen.get(s.ptsUs) ?? null };
+    });
+    return { frames, framesDecoded, codec: track.codec, frameRate: track.frameRate,
+      samples: track.samples.length, keyframes: track.samples.filter((s) => s.keyframe).length };
+  } finally {
     demuxer.free();
   }
 }

@@ -8,11 +8,14 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::demux::{self, VideoTrack};
+use crate::emotion::EmotionModel;
 use crate::error::FramepickError;
 use crate::faces::{DetectorConfig, FaceDetector};
 use crate::frame::RgbaFrame;
+use crate::profiles::{Niche, ScoringOptions, Weights};
 use crate::sampling;
-use crate::session::{Session, SessionConfig};
+use crate::segments::DenseConfig;
+use crate::session::{DeepModels, Session, SessionConfig};
 use crate::source::CachedReader;
 use blob::BlobSource;
 
@@ -114,13 +117,27 @@ impl Demuxer {
         self.plan(targets)
     }
 
-    /// Decode runs for the samples nearest to the given times (microseconds).
+    /// Decode runs for the samples nearest to the given times (microseconds), leaving
+    /// out samples whose presentation time is in `skip_pts_us` (already analysed).
     #[wasm_bindgen(js_name = planTimes)]
-    pub fn plan_times(&self, pts_us: Vec<f64>) -> Result<JsValue, JsValue> {
-        let targets = pts_us
+    pub fn plan_times(
+        &self,
+        pts_us: Vec<f64>,
+        skip_pts_us: Option<Vec<f64>>,
+    ) -> Result<JsValue, JsValue> {
+        let skip: std::collections::HashSet<i64> = skip_pts_us
+            .unwrap_or_default()
             .iter()
-            .filter_map(|&t| sampling::nearest_sample(&self.track.samples, t as i64))
+            .map(|&t| t as i64)
             .collect();
+        let samples = &self.track.samples;
+        let mut targets: Vec<usize> = pts_us
+            .iter()
+            .filter_map(|&t| sampling::nearest_sample(samples, t as i64))
+            .filter(|&i| !skip.contains(&samples[i].pts_us))
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
         self.plan(targets)
     }
 
@@ -135,10 +152,12 @@ impl Demuxer {
     }
 }
 
-/// The face detector, parsed once per worker and shared by all rayon threads.
+/// The deep-analysis models, parsed once per worker and shared by all rayon threads:
+/// the face detector, and (optional, loaded with `loadEmotion`) the emotion model.
 #[wasm_bindgen]
 pub struct FaceModel {
     detector: FaceDetector,
+    emotion: Option<EmotionModel>,
 }
 
 #[wasm_bindgen]
@@ -151,7 +170,24 @@ impl FaceModel {
             config.input_long_side = s;
         }
         let detector = FaceDetector::from_onnx_bytes(bytes, config).map_err(js_error)?;
-        Ok(FaceModel { detector })
+        Ok(FaceModel {
+            detector,
+            emotion: None,
+        })
+    }
+
+    /// Check the sha256 of the emotion model's bytes and build its plan; from then on
+    /// `Analysis.finish` classifies the expression of every face. Throws
+    /// `MODEL_LOAD_FAILED` (the face model stays usable).
+    #[wasm_bindgen(js_name = loadEmotion)]
+    pub fn load_emotion(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        self.emotion = Some(EmotionModel::from_onnx_bytes(bytes).map_err(js_error)?);
+        Ok(())
+    }
+
+    #[wasm_bindgen(getter, js_name = hasEmotion)]
+    pub fn has_emotion(&self) -> bool {
+        self.emotion.is_some()
     }
 
     /// Faces in one RGBA frame (tests and tools; the pipeline uses `Analysis.finish`).
@@ -159,6 +195,51 @@ impl FaceModel {
         let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
         to_js(&self.detector.detect(&frame).map_err(js_error)?)
     }
+
+    /// Expression of the face at `(x, y, w, h)` (frame pixels) in one RGBA frame:
+    /// `{ probabilities, label, confidence, expressiveness }` (tests and tools).
+    #[allow(clippy::too_many_arguments)]
+    pub fn emotion(
+        &self,
+        width: u32,
+        height: u32,
+        rgba: Vec<u8>,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    ) -> Result<JsValue, JsValue> {
+        let model = self.emotion.as_ref().ok_or_else(|| {
+            js_error(FramepickError::invalid(
+                "no emotion model loaded (loadEmotion)",
+            ))
+        })?;
+        let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
+        let face = crate::faces::Face {
+            x,
+            y,
+            width: w,
+            height: h,
+            score: 1.0,
+            landmarks: [[0.0; 2]; 5],
+        };
+        to_js(&model.classify(&frame, &face).map_err(js_error)?)
+    }
+}
+
+/// `{ niche?: 'general'|'vlog'|…, weights?: { quality?, faces?, … } }`; undefined or
+/// null → the general table.
+fn scoring_options(v: &JsValue) -> Result<(Niche, Weights), JsValue> {
+    let opts: ScoringOptions = if v.is_undefined() || v.is_null() {
+        ScoringOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(v.clone()).map_err(|e| {
+            js_error(FramepickError::invalid(format!(
+                "scoring options {{ niche, weights }}: {e}"
+            )))
+        })?
+    };
+    opts.resolve().map_err(js_error)
 }
 
 /// One pick run: frames in, candidates out.
@@ -169,6 +250,7 @@ pub struct Analysis {
 
 #[wasm_bindgen]
 impl Analysis {
+    /// `scoring` (optional): `{ niche, weights }`, see `finish`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         top: usize,
@@ -176,7 +258,9 @@ impl Analysis {
         output_width: u32,
         output_height: u32,
         min_gap_s: f64,
+        scoring: JsValue,
     ) -> Result<Analysis, JsValue> {
+        let (niche, weights) = scoring_options(&scoring)?;
         let cfg = SessionConfig {
             top,
             deep_k,
@@ -184,6 +268,8 @@ impl Analysis {
             output_width,
             output_height,
             min_gap_us: (min_gap_s * 1e6) as i64,
+            niche,
+            weights: Some(weights),
         };
         Ok(Analysis {
             session: Some(Session::new(cfg).map_err(js_error)?),
@@ -204,25 +290,67 @@ impl Analysis {
         Ok(())
     }
 
+    /// End of the coarse pass: shots, transitions, importance segments; returns
+    /// `{ times, shots, transitions }` with the times (µs) to decode densely.
+    #[wasm_bindgen(js_name = planDense)]
+    pub fn plan_dense(&mut self) -> Result<JsValue, JsValue> {
+        let plan = self.session_mut()?.plan_dense(&DenseConfig::default());
+        to_js(&plan)
+    }
+
+    /// Presentation times (µs) analysed so far.
+    #[wasm_bindgen(js_name = sampledPts)]
+    pub fn sampled_pts(&self) -> Vec<f64> {
+        self.session
+            .as_ref()
+            .map(|s| s.sampled_pts().into_iter().map(|t| t as f64).collect())
+            .unwrap_or_default()
+    }
+
     #[wasm_bindgen(js_name = framesSampled)]
     pub fn frames_sampled(&self) -> usize {
         self.session.as_ref().map_or(0, Session::frames_sampled)
     }
 
-    /// Run deep analysis and ranking: `{ candidates, report }`. Ends the run.
-    pub fn finish(&mut self, faces: &FaceModel) -> Result<JsValue, JsValue> {
-        self.finish_with(Some(&faces.detector))
+    /// Change the ranking before `finish`: `{ niche, weights }` (weights may be partial;
+    /// the rest come from the niche's table).
+    #[wasm_bindgen(js_name = setScoring)]
+    pub fn set_scoring(&mut self, scoring: JsValue) -> Result<(), JsValue> {
+        let (niche, weights) = scoring_options(&scoring)?;
+        self.session_mut()?
+            .set_scoring(niche, Some(weights))
+            .map_err(js_error)
     }
 
-    /// Ranking from the quick metrics alone (no face model could be loaded).
+    /// Run deep analysis (faces, and emotion when `faces` holds the emotion model) and
+    /// ranking: `{ candidates, report }`. Ends the run. `scoring` (optional) replaces
+    /// the niche/weights given so far.
+    pub fn finish(&mut self, faces: &FaceModel, scoring: JsValue) -> Result<JsValue, JsValue> {
+        self.apply_scoring(&scoring)?;
+        self.finish_with(DeepModels {
+            faces: Some(&faces.detector),
+            emotion: faces.emotion.as_ref(),
+        })
+    }
+
+    /// Ranking without models (none could be loaded): quick metrics, composition,
+    /// editability and aesthetics.
     #[wasm_bindgen(js_name = finishWithoutModels)]
-    pub fn finish_without_models(&mut self) -> Result<JsValue, JsValue> {
-        self.finish_with(None)
+    pub fn finish_without_models(&mut self, scoring: JsValue) -> Result<JsValue, JsValue> {
+        self.apply_scoring(&scoring)?;
+        self.finish_with(DeepModels::default())
     }
 
-    fn finish_with(&mut self, detector: Option<&FaceDetector>) -> Result<JsValue, JsValue> {
+    fn apply_scoring(&mut self, scoring: &JsValue) -> Result<(), JsValue> {
+        if scoring.is_undefined() || scoring.is_null() {
+            return Ok(());
+        }
+        self.set_scoring(scoring.clone())
+    }
+
+    fn finish_with(&mut self, models: DeepModels<'_>) -> Result<JsValue, JsValue> {
         let session = self.session.take().ok_or_else(finished)?;
-        let (candidates, report) = session.finish(detector).map_err(js_error)?;
+        let (candidates, report) = session.finish_with(models).map_err(js_error)?;
         #[derive(Serialize)]
         struct Out<'a> {
             candidates: &'a [crate::session::Candidate],

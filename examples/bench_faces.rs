@@ -1,0 +1,73 @@
+//! Native face-detection timing for BENCHMARKS.md (bench/run.mjs runs it):
+//!   cargo run --release --example bench_faces [-- N]
+//! The same RetinaFace plan as the wasm build, on tests/fixtures/astronaut.jpg cut to
+//! 16:9 and resized to 320×180 (the analysis size the worker reads back). Times N
+//! detections one after the other on one thread, then N through `detect_batch` (rayon,
+//! all cores), and prints one JSON line.
+use std::time::Instant;
+
+use framepick::faces::{DetectorConfig, FaceDetector};
+use framepick::frame::RgbaFrame;
+use image::imageops::FilterType;
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(48);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(root.join("models/retinaface-mnet025.onnx")).expect("model");
+    let img = image::open(root.join("tests/fixtures/astronaut.jpg")).expect("photo");
+    // Top 512×288 of the 512×512 photo (the face is there) → 320×180.
+    let frame = RgbaFrame::from_image(
+        &img.crop_imm(0, 0, 512, 288)
+            .resize_exact(320, 180, FilterType::Triangle)
+            .to_rgba8(),
+    );
+
+    let t = Instant::now();
+    let det = FaceDetector::from_onnx_bytes(&bytes, DetectorConfig::default()).expect("model");
+    det.prepare(frame.width, frame.height).expect("plan");
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    // Warm-up.
+    let faces = det.detect(&frame).expect("detect").len();
+    for _ in 0..2 {
+        det.detect(&frame).expect("detect");
+    }
+
+    let mut single = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        det.detect(&frame).expect("detect");
+        single.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    single.sort_by(f64::total_cmp);
+
+    let frames: Vec<&RgbaFrame> = (0..n).map(|_| &frame).collect();
+    det.detect_batch(&frames[..rayon::current_num_threads().min(n)]);
+    let mut batch = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        for r in det.detect_batch(&frames) {
+            r.expect("detect");
+        }
+        batch.push(t.elapsed().as_secs_f64() * 1e3 / n as f64);
+    }
+    batch.sort_by(f64::total_cmp);
+
+    println!(
+        "{{\"frames\":{n},\"width\":{},\"height\":{},\"faces\":{faces},\"loadMs\":{load_ms:.1},\
+         \"singleMsPerFrame\":{{\"median\":{:.3},\"min\":{:.3},\"max\":{:.3}}},\
+         \"batchThreads\":{},\"batchMsPerFrame\":{{\"median\":{:.3},\"min\":{:.3},\"max\":{:.3}}}}}",
+        frame.width,
+        frame.height,
+        single[n / 2],
+        single[0],
+        single[n - 1],
+        rayon::current_num_threads(),
+        batch[1],
+        batch[0],
+        batch[2],
+    );
+}

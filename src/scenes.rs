@@ -1,0 +1,452 @@
+//! Shots and transitions from the coarse pass: hard cuts between consecutive samples,
+//! and fades / dissolves, whose frames must never be picked.
+//!
+//! - **Cuts**: the change between samples `i − 1` and `i` ([`frame_change`]: colour
+//!   histogram, 8×8 colour layout and 8×8 edge layout) is compared with the mean change
+//!   of its neighbours, as PySceneDetect's AdaptiveDetector does: a cut where the ratio
+//!   is ≥ `adaptive_ratio` and the change itself ≥ `min_cut_change`, or where the change
+//!   alone is ≥ `hard_cut_change` (back-to-back cuts).
+//! - **Dissolves and fades**: a run of samples each of which is a linear mix
+//!   `(1 − t)·A + t·B` of the samples just before (`A`) and just after (`B`) the run, with
+//!   `t` rising strictly inside (0, 1). A fade to or from black is the case `B` (or `A`)
+//!   black; fades are also caught by a monotonic brightness ramp into black frames.
+//! - **Black frames** (near-zero brightness and contrast) are transitions too.
+//!
+//! Shots are the runs of non-transition samples between cuts and transitions.
+//! Thresholds are in docs/quick-filter.md.
+
+use serde::Serialize;
+
+use crate::quality::{hamming, ColorHist, QuickMetrics, GRID};
+
+const CELLS: usize = GRID * GRID;
+
+/// What shot detection needs of one coarse sample; build it with [`SampleFeatures::new`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleFeatures {
+    pub pts_us: i64,
+    pub brightness: f32,
+    pub contrast: f32,
+    /// `QuickMetrics::score()`, 0 for rejected frames.
+    pub quality: f32,
+    pub rejected: bool,
+    pub phash: u64,
+    pub hist: ColorHist,
+    pub thumb: [[f32; 3]; CELLS],
+    pub edges: [f32; CELLS],
+}
+
+impl SampleFeatures {
+    pub fn new(pts_us: i64, m: &QuickMetrics) -> Self {
+        Self {
+            pts_us,
+            brightness: m.brightness,
+            contrast: m.contrast,
+            quality: m.score(),
+            rejected: m.rejection().is_some(),
+            phash: m.phash,
+            hist: m.hist,
+            thumb: m.thumb,
+            edges: m.edges,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShotConfig {
+    /// Cut when change / mean change of the neighbours reaches this (PySceneDetect: 3).
+    pub adaptive_ratio: f32,
+    /// Neighbours on each side for the rolling mean (PySceneDetect: 2).
+    pub window: usize,
+    /// A cut's change must reach at least this, whatever the ratio.
+    pub min_cut_change: f32,
+    /// A change this large is a cut whatever its neighbours.
+    pub hard_cut_change: f32,
+    /// Longest dissolve/fade, in samples strictly between its two ends.
+    pub max_transition_len: usize,
+    /// Largest residual of the mix model, relative to the distance between the ends.
+    pub mix_tolerance: f32,
+    /// The two ends of a dissolve must differ by at least this mean |ΔRGB| (0–255).
+    pub min_mix_span: f32,
+    /// Brightness / contrast at or below which a sample is black.
+    pub black_brightness: f32,
+    pub black_contrast: f32,
+    /// A fade ramp step must change brightness by at least this.
+    pub min_fade_step: f32,
+}
+
+impl Default for ShotConfig {
+    fn default() -> Self {
+        Self {
+            adaptive_ratio: 3.0,
+            window: 2,
+            min_cut_change: 0.15,
+            hard_cut_change: 0.6,
+            max_transition_len: 12,
+            mix_tolerance: 0.2,
+            min_mix_span: 12.0,
+            black_brightness: 0.06,
+            black_contrast: 0.04,
+            min_fade_step: 0.02,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shot {
+    /// First and last sample index (inclusive) of the shot.
+    pub start_idx: usize,
+    pub end_idx: usize,
+    /// Times of those samples: the span known to lie inside the shot.
+    pub start_us: i64,
+    pub end_us: i64,
+}
+
+impl Shot {
+    pub fn len(&self) -> usize {
+        self.end_idx + 1 - self.start_idx
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    pub fn duration_us(&self) -> i64 {
+        self.end_us - self.start_us
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shots {
+    pub shots: Vec<Shot>,
+    /// Per sample: part of a fade, dissolve or black gap (never pick it).
+    pub transition: Vec<bool>,
+    /// Sample indices `i` with a hard cut between `i − 1` and `i`.
+    pub cuts: Vec<usize>,
+    /// Per sample: [`frame_change`] from the previous sample (0 for the first).
+    pub change: Vec<f32>,
+    /// Per sample: index into `shots`, `None` for transitions.
+    pub shot_of: Vec<Option<usize>>,
+}
+
+/// Change between two samples, 0–1: 0.5 · colour-histogram distance + 0.3 · colour
+/// layout (8×8 mean RGB, mean |Δ| / 64, capped at 1) + 0.2 · edge layout (normalised
+/// L1 between the 8×8 gradient grids).
+pub fn frame_change(a: &SampleFeatures, b: &SampleFeatures) -> f32 {
+    let hist = a.hist.distance(&b.hist);
+    let layout = (thumb_distance(&a.thumb, &b.thumb) / 64.0).min(1.0);
+    let (mut num, mut den) = (0.0f32, 0.0f32);
+    for (x, y) in a.edges.iter().zip(&b.edges) {
+        num += (x - y).abs();
+        den += x + y;
+    }
+    let edges = if den > 1e-6 { num / den } else { 0.0 };
+    0.5 * hist + 0.3 * layout + 0.2 * edges
+}
+
+/// Mean absolute difference of the 8×8 RGB means, 0–255.
+fn thumb_distance(a: &[[f32; 3]; CELLS], b: &[[f32; 3]; CELLS]) -> f32 {
+    let s: f32 = a
+        .iter()
+        .zip(b)
+        .map(|(p, q)| (p[0] - q[0]).abs() + (p[1] - q[1]).abs() + (p[2] - q[2]).abs())
+        .sum();
+    s / (3 * CELLS) as f32
+}
+
+/// Finds cuts, transitions and shots in the coarse samples (in presentation order).
+#[allow(clippy::needless_range_loop)] // neighbour windows read clearest with indices
+pub fn detect_shots(samples: &[SampleFeatures], cfg: &ShotConfig) -> Shots {
+    let n = samples.len();
+    let mut change = vec![0.0f32; n];
+    for (i, w) in samples.windows(2).enumerate() {
+        change[i + 1] = frame_change(&w[0], &w[1]);
+    }
+    let mut transition: Vec<bool> = samples.iter().map(|s| is_black(s, cfg)).collect();
+    mark_dissolves(samples, cfg, &mut transition);
+    mark_fade_ramps(samples, cfg, &mut transition);
+
+    let mut cuts = Vec::new();
+    for i in 1..n {
+        if transition[i - 1] || transition[i] {
+            continue;
+        }
+        let d = change[i];
+        let lo = i.saturating_sub(cfg.window).max(1);
+        let hi = (i + cfg.window).min(n - 1);
+        let neigh: Vec<f32> = (lo..=hi).filter(|&j| j != i).map(|j| change[j]).collect();
+        let mean = if neigh.is_empty() {
+            0.0
+        } else {
+            neigh.iter().sum::<f32>() / neigh.len() as f32
+        };
+        let ratio = d / mean.max(0.01);
+        let near_duplicate = hamming(samples[i - 1].phash, samples[i].phash) <= 4 && d < 0.3;
+        if d >= cfg.hard_cut_change
+            || (d >= cfg.min_cut_change && ratio >= cfg.adaptive_ratio && !near_duplicate)
+        {
+            cuts.push(i);
+        }
+    }
+
+    let mut shots = Vec::new();
+    let mut shot_of = vec![None; n];
+    let mut start: Option<usize> = None;
+    let mut cut_iter = cuts.iter().peekable();
+    for i in 0..=n {
+        let is_cut = cut_iter.peek().is_some_and(|&&c| c == i);
+        if is_cut {
+            cut_iter.next();
+        }
+        let boundary = i == n || transition[i] || is_cut;
+        if boundary {
+            if let Some(s) = start.take() {
+                push_shot(&mut shots, &mut shot_of, samples, s, i - 1);
+            }
+        }
+        if i < n && !transition[i] && start.is_none() {
+            start = Some(i);
+        }
+    }
+    Shots {
+        shots,
+        transition,
+        cuts,
+        change,
+        shot_of,
+    }
+}
+
+fn push_shot(
+    shots: &mut Vec<Shot>,
+    shot_of: &mut [Option<usize>],
+    samples: &[SampleFeatures],
+    s: usize,
+    e: usize,
+) {
+    for o in &mut shot_of[s..=e] {
+        *o = Some(shots.len());
+    }
+    shots.push(Shot {
+        start_idx: s,
+        end_idx: e,
+        start_us: samples[s].pts_us,
+        end_us: samples[e].pts_us,
+    });
+}
+
+fn is_black(s: &SampleFeatures, cfg: &ShotConfig) -> bool {
+    s.brightness <= cfg.black_brightness && s.contrast <= cfg.black_contrast
+}
+
+/// Marks runs `a+1 ..= b−1` whose samples are all mixes of `A = a` and `B = b`.
+fn mark_dissolves(samples: &[SampleFeatures], cfg: &ShotConfig, transition: &mut [bool]) {
+    let n = samples.len();
+    let mut a = 0;
+    while a + 2 < n {
+        let mut best = None;
+        let last = (a + cfg.max_transition_len + 1).min(n - 1);
+        for b in a + 2..=last {
+            if is_mix_run(samples, a, b, cfg) {
+                best = Some(b);
+            }
+        }
+        match best {
+            Some(b) => {
+                for t in &mut transition[a + 1..b] {
+                    *t = true;
+                }
+                a = b;
+            }
+            None => a += 1,
+        }
+    }
+}
+
+fn is_mix_run(samples: &[SampleFeatures], a: usize, b: usize, cfg: &ShotConfig) -> bool {
+    let (ta, tb) = (&samples[a].thumb, &samples[b].thumb);
+    let span = thumb_distance(ta, tb);
+    if span < cfg.min_mix_span {
+        return false;
+    }
+    let pa: Vec<f32> = ta.iter().flatten().copied().collect();
+    // B − A over the 192 values and its squared norm.
+    let diff: Vec<f32> = tb.iter().flatten().zip(&pa).map(|(q, p)| q - p).collect();
+    let dd: f32 = diff.iter().map(|d| d * d).sum();
+    let mut prev_t = 0.0f32;
+    for s in &samples[a + 1..b] {
+        let x: Vec<f32> = s
+            .thumb
+            .iter()
+            .flatten()
+            .zip(&pa)
+            .map(|(v, p)| v - p)
+            .collect();
+        // Least-squares t for x − A ≈ t (B − A), then the residual.
+        let t = x.iter().zip(&diff).map(|(v, d)| v * d).sum::<f32>() / dd;
+        if t <= prev_t + 0.02 || t >= 0.97 || t <= 0.03 {
+            return false;
+        }
+        let res: f32 = x.iter().zip(&diff).map(|(v, d)| (v - t * d).abs()).sum();
+        if res / (3 * CELLS) as f32 > cfg.mix_tolerance * span {
+            return false;
+        }
+        prev_t = t;
+    }
+    true
+}
+
+/// Brightness ramps into (fade-out) and out of (fade-in) black samples.
+fn mark_fade_ramps(samples: &[SampleFeatures], cfg: &ShotConfig, transition: &mut [bool]) {
+    let n = samples.len();
+    let black: Vec<bool> = samples.iter().map(|s| is_black(s, cfg)).collect();
+    let fading = |from: &SampleFeatures, to: &SampleFeatures| {
+        from.brightness - to.brightness >= cfg.min_fade_step && from.contrast >= to.contrast
+    };
+    for k in 0..n {
+        if !black[k] {
+            continue;
+        }
+        // Fade-out: walk back while each earlier sample is brighter by a real step.
+        if k > 0 && !black[k - 1] {
+            let mut j = k;
+            let mut steps = 0;
+            while j >= 2
+                && steps < cfg.max_transition_len
+                && fading(&samples[j - 2], &samples[j - 1])
+            {
+                transition[j - 1] = true;
+                j -= 1;
+                steps += 1;
+            }
+        }
+        // Fade-in: walk forward while each later sample is brighter by a real step.
+        if k + 1 < n && !black[k + 1] {
+            let mut j = k;
+            let mut steps = 0;
+            while j + 2 < n
+                && steps < cfg.max_transition_len
+                && fading(&samples[j + 2], &samples[j + 1])
+            {
+                transition[j + 1] = true;
+                j += 1;
+                steps += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::RgbaFrame;
+
+    /// A textured frame: diagonal stripes of `period` px in colour `c`, on 64×36.
+    fn frame(c: [u8; 3], period: u32) -> RgbaFrame {
+        let mut data = Vec::new();
+        for y in 0..36u32 {
+            for x in 0..64u32 {
+                let on = ((x + y) / period).is_multiple_of(2);
+                let k = if on { 1.0 } else { 0.45 };
+                data.extend_from_slice(&[
+                    (c[0] as f32 * k) as u8,
+                    (c[1] as f32 * k) as u8,
+                    (c[2] as f32 * k) as u8,
+                    255,
+                ]);
+            }
+        }
+        RgbaFrame::new(64, 36, data).unwrap()
+    }
+
+    fn mix(a: &RgbaFrame, b: &RgbaFrame, t: f32) -> RgbaFrame {
+        let data = a
+            .data
+            .iter()
+            .zip(&b.data)
+            .map(|(&x, &y)| (x as f32 * (1.0 - t) + y as f32 * t).round() as u8)
+            .collect();
+        RgbaFrame::new(a.width, a.height, data).unwrap()
+    }
+
+    fn features(frames: &[RgbaFrame]) -> Vec<SampleFeatures> {
+        frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| SampleFeatures::new(i as i64 * 1_000_000, &QuickMetrics::of(f)))
+            .collect()
+    }
+
+    #[test]
+    fn one_cut_between_two_shots() {
+        let (a, b) = (frame([200, 120, 40], 5), frame([40, 90, 220], 9));
+        let frames: Vec<_> = (0..16)
+            .map(|i| if i < 7 { a.clone() } else { b.clone() })
+            .collect();
+        let s = detect_shots(&features(&frames), &ShotConfig::default());
+        assert_eq!(s.cuts, vec![7]);
+        assert_eq!(s.shots.len(), 2);
+        assert_eq!((s.shots[1].start_idx, s.shots[1].start_us), (7, 7_000_000));
+        assert!(s.transition.iter().all(|t| !t));
+    }
+
+    #[test]
+    fn dissolve_is_a_transition_not_a_cut() {
+        let (a, b) = (frame([200, 120, 40], 5), frame([40, 90, 220], 9));
+        let mut frames: Vec<_> = (0..6).map(|_| a.clone()).collect();
+        frames.extend((1..=5).map(|k| mix(&a, &b, k as f32 / 6.0)));
+        frames.extend((0..6).map(|_| b.clone()));
+        let s = detect_shots(&features(&frames), &ShotConfig::default());
+        assert!(s.cuts.is_empty(), "{:?} {:?}", s.cuts, s.change);
+        let marked: Vec<usize> = (0..frames.len()).filter(|&i| s.transition[i]).collect();
+        assert_eq!(marked, (6..11).collect::<Vec<_>>());
+        assert_eq!(s.shots.len(), 2);
+        assert_eq!(s.shot_of[8], None);
+    }
+
+    #[test]
+    fn fade_to_black_and_back_in() {
+        let (a, b) = (frame([200, 160, 120], 5), frame([60, 200, 90], 7));
+        let black = RgbaFrame::filled(64, 36, [0, 0, 0, 255]);
+        let mut frames: Vec<_> = (0..5).map(|_| a.clone()).collect();
+        frames.extend((1..=3).map(|k| mix(&a, &black, k as f32 / 4.0)));
+        frames.extend((0..2).map(|_| black.clone()));
+        frames.extend((1..=3).map(|k| mix(&black, &b, k as f32 / 4.0)));
+        frames.extend((0..5).map(|_| b.clone()));
+        let s = detect_shots(&features(&frames), &ShotConfig::default());
+        let marked: Vec<usize> = (0..frames.len()).filter(|&i| s.transition[i]).collect();
+        assert_eq!(marked, (5..13).collect::<Vec<_>>(), "{:?}", s.change);
+        assert!(s.cuts.is_empty());
+        assert_eq!(s.shots.len(), 2);
+        assert_eq!((s.shots[0].end_idx, s.shots[1].start_idx), (4, 13));
+    }
+
+    #[test]
+    fn steady_motion_is_not_cut() {
+        // The same colours, stripes drifting: change every sample but no outlier.
+        let frames: Vec<_> = (0..12)
+            .map(|i| {
+                let f = frame([180, 140, 100], 6);
+                let shift = (i * 3) as usize * 4;
+                let mut data = f.data[shift..].to_vec();
+                data.extend_from_slice(&f.data[..shift]);
+                RgbaFrame::new(64, 36, data).unwrap()
+            })
+            .collect();
+        let s = detect_shots(&features(&frames), &ShotConfig::default());
+        assert!(s.cuts.is_empty(), "{:?}", s.change);
+        assert_eq!(s.shots.len(), 1);
+    }
+
+    #[test]
+    fn empty_and_single() {
+        let s = detect_shots(&[], &ShotConfig::default());
+        assert!(s.shots.is_empty());
+        let one = features(&[frame([100, 100, 100], 4)]);
+        let s = detect_shots(&one, &ShotConfig::default());
+        assert_eq!(s.shots.len(), 1);
+        assert_eq!(s.shots[0].duration_us(), 0);
+    }
+}

@@ -1,0 +1,240 @@
+//! The emotion model natively, against the reference from an independent onnxruntime
+//! run (tests/fixtures/make_reference.py → reference_emotion.json), and the whole deep
+//! analysis of a session on real photos.
+
+use std::time::Instant;
+
+use framepick::emotion::{EmotionModel, LABELS};
+use framepick::faces::{DetectorConfig, Face, FaceDetector};
+use framepick::frame::RgbaFrame;
+use framepick::profiles::Niche;
+use framepick::session::{DeepModels, Session, SessionConfig};
+use image::imageops::FilterType;
+use serde_json::Value;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+}
+
+fn emotion_model() -> EmotionModel {
+    let bytes = std::fs::read(fixture("models/emotion-minixception.onnx")).unwrap();
+    EmotionModel::from_onnx_bytes(&bytes).unwrap()
+}
+
+fn detector() -> FaceDetector {
+    let bytes = std::fs::read(fixture("models/retinaface-mnet025.onnx")).unwrap();
+    FaceDetector::from_onnx_bytes(&bytes, DetectorConfig::default()).unwrap()
+}
+
+fn photo(name: &str) -> RgbaFrame {
+    let img = image::open(fixture(&format!("tests/fixtures/{name}"))).unwrap();
+    RgbaFrame::from_image(&img.to_rgba8())
+}
+
+fn frame_320(name: &str) -> RgbaFrame {
+    let img = image::open(fixture(&format!("tests/fixtures/{name}"))).unwrap();
+    RgbaFrame::from_image(&img.resize_exact(320, 320, FilterType::Triangle).to_rgba8())
+}
+
+fn reference() -> Value {
+    let text = std::fs::read_to_string(fixture("tests/fixtures/reference_emotion.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn astronaut_is_happy_like_the_reference() {
+    let r = reference();
+    let frame = photo("astronaut.jpg");
+    // The reference face box is in 320×320 input pixels; the crop is taken from the
+    // original picture.
+    let b: Vec<f32> = r["face_box_input"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as f32)
+        .collect();
+    let (sx, sy) = (frame.width as f32 / 320.0, frame.height as f32 / 320.0);
+    let face = Face {
+        x: b[0] * sx,
+        y: b[1] * sy,
+        width: (b[2] - b[0]) * sx,
+        height: (b[3] - b[1]) * sy,
+        score: 1.0,
+        landmarks: [[0.0; 2]; 5],
+    };
+    let crop = framepick::emotion::crop_box(frame.width, frame.height, &face).unwrap();
+    let want_crop: Vec<u32> = r["crop_box_original"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u32)
+        .collect();
+    assert_eq!([crop.0, crop.1, crop.2, crop.3].to_vec(), want_crop);
+
+    let e = emotion_model().classify(&frame, &face).unwrap();
+    let want = r["probabilities_list"].as_array().unwrap();
+    for (k, (got, w)) in e.probabilities.iter().zip(want).enumerate() {
+        let w = w.as_f64().unwrap() as f32;
+        assert!(
+            (got - w).abs() < 0.02,
+            "{}: {got} vs reference {w} ({e:?})",
+            LABELS[k]
+        );
+    }
+    assert_eq!(e.label, "happy");
+    assert!(e.confidence > 0.97, "{e:?}");
+    assert!(e.expressiveness > 0.95);
+}
+
+#[test]
+fn detected_face_on_the_analysis_frame_is_happy_too() {
+    let frame = frame_320("astronaut.jpg");
+    let faces = detector().detect(&frame).unwrap();
+    assert_eq!(faces.len(), 1);
+    let e = emotion_model().classify(&frame, &faces[0]).unwrap();
+    assert_eq!(e.label, "happy", "{e:?}");
+}
+
+#[test]
+fn a_tampered_emotion_model_is_refused() {
+    let mut bytes = std::fs::read(fixture("models/emotion-minixception.onnx")).unwrap();
+    bytes[500] ^= 0x55;
+    let err = EmotionModel::from_onnx_bytes(&bytes).err().unwrap();
+    assert_eq!(err.code(), "MODEL_LOAD_FAILED");
+}
+
+/// A session over a "video" alternating the astronaut and the coffee scene.
+fn session_run(
+    niche: Niche,
+    models: DeepModels<'_>,
+) -> (
+    Vec<framepick::session::Candidate>,
+    framepick::session::CoreReport,
+) {
+    let astro = frame_320("astronaut.jpg");
+    let coffee = frame_320("coffee.jpg");
+    let cfg = SessionConfig {
+        top: 2,
+        deep_k: 6,
+        batch: 4,
+        output_width: 640,
+        output_height: 640,
+        min_gap_us: 1_000_000,
+        niche,
+        weights: None,
+    };
+    let mut s = Session::new(cfg).unwrap();
+    for i in 0..6 {
+        let f = if i % 2 == 0 { &astro } else { &coffee };
+        s.push_frame(i * 2_000_000, f.clone());
+    }
+    s.finish_with(models).unwrap()
+}
+
+#[test]
+fn session_explains_faces_emotion_and_drops_duplicates() {
+    let (det, emo) = (detector(), emotion_model());
+    let models = DeepModels {
+        faces: Some(&det),
+        emotion: Some(&emo),
+    };
+    let (c, report) = session_run(Niche::Vlog, models);
+    assert_eq!(c.len(), 2);
+    // Identical frames are near-duplicates: one astronaut and one coffee come back.
+    assert_eq!(report.near_duplicates_removed, 4);
+    assert_eq!(report.niche, "vlog");
+    let with_face = &c[0];
+    assert_eq!(with_face.faces.len(), 1, "{with_face:?}");
+    let e = with_face.faces[0].emotion.unwrap();
+    assert_eq!(e.label, "happy");
+    assert!(with_face.scores.emotion > 0.9);
+    assert!(
+        with_face.why.iter().any(|w| w.starts_with("happy ")),
+        "{:?}",
+        with_face.why
+    );
+    // Faces come back in output pixels (640 / 320 = 2×).
+    assert!(with_face.faces[0].x > 150.0, "{:?}", with_face.faces[0]);
+    let scene = &c[1];
+    assert!(scene.faces.is_empty());
+    assert_eq!(scene.scores.emotion, 0.0);
+    assert!(with_face.score > scene.score);
+    assert_eq!(report.emotions_classified, 3);
+    let json = serde_json::to_value(&c[0]).unwrap();
+    for key in ["scores", "faces", "editableRegion", "why", "ptsUs"] {
+        assert!(json.get(key).is_some(), "{key} missing in {json}");
+    }
+    assert!(json["faces"][0]["emotion"]["probabilities"].is_array());
+    assert!(json["scores"]["editability"].is_number());
+}
+
+#[test]
+fn session_without_models_still_picks() {
+    let (c, report) = session_run(Niche::General, DeepModels::default());
+    assert_eq!(c.len(), 2);
+    assert!(c.iter().all(|c| c.faces.is_empty()));
+    assert_eq!(report.frames_deep, 0);
+    assert_eq!(report.emotions_classified, 0);
+    // Face detector only: faces without emotion.
+    let det = detector();
+    let (c, _) = session_run(
+        Niche::General,
+        DeepModels {
+            faces: Some(&det),
+            emotion: None,
+        },
+    );
+    let f = c.iter().flat_map(|c| &c.faces).next().unwrap();
+    assert!(f.emotion.is_none());
+}
+
+/// Timings per frame, natively. `cargo test --release --test native_emotion -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn timings() {
+    let det = detector();
+    let emo = emotion_model();
+    let wide = {
+        let img = image::open(fixture("tests/fixtures/astronaut.jpg"))
+            .unwrap()
+            .to_rgba8();
+        let mut wide = image::RgbaImage::from_pixel(320, 180, image::Rgba([90, 90, 90, 255]));
+        let small = image::imageops::resize(&img, 180, 180, FilterType::Triangle);
+        image::imageops::overlay(&mut wide, &small, 70, 0);
+        RgbaFrame::from_image(&wide)
+    };
+    det.prepare(wide.width, wide.height).unwrap();
+    let faces = det.detect(&wide).unwrap();
+    assert_eq!(faces.len(), 1);
+    let n = 50;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(det.detect(&wide).unwrap());
+    }
+    let face_ms = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(emo.classify(&wide, &faces[0]).unwrap());
+    }
+    let emo_ms = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+    let t = Instant::now();
+    for _ in 0..n {
+        let luma = wide.luma();
+        let g = framepick::aesthetics::gradient_magnitude(&luma, 320, 180);
+        std::hint::black_box(framepick::aesthetics::aesthetics(
+            &wide,
+            &luma,
+            &g,
+            faces.first(),
+        ));
+        std::hint::black_box(framepick::editability::editable_region(
+            &g, 320, 180, &faces,
+        ));
+        std::hint::black_box(framepick::composition::composition(&faces, 320, 180, None));
+    }
+    let layout_ms = t.elapsed().as_secs_f64() * 1e3 / n as f64;
+    println!(
+        "per frame, 1 thread, 320x180: faces {face_ms:.2} ms, emotion {emo_ms:.2} ms per face, \
+         composition+editability+aesthetics {layout_ms:.2} ms"
+    );
+}
