@@ -30,6 +30,56 @@ pub fn targets_on_grid(samples: &[Sample], interval_us: i64) -> Vec<usize> {
     out
 }
 
+/// Coarse-pass targets: keyframes first, because each decodes on its own (no GOP to
+/// run through), kept at least `min_gap_us` apart; where keyframes are more than
+/// `max_gap_us` apart, samples every `max_gap_us` fill the gap (the last step of a gap
+/// may reach 1.5 × `max_gap_us`). Decode-order indices, sorted.
+pub fn coarse_targets(samples: &[Sample], min_gap_us: i64, max_gap_us: i64) -> Vec<usize> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
+    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let pts = |i: usize| samples[i].pts_us;
+    let mut keys: Vec<usize> = Vec::new();
+    for &i in by_pts.iter().filter(|&&i| samples[i].keyframe) {
+        if keys.last().is_none_or(|&k| pts(i) - pts(k) >= min_gap_us) {
+            keys.push(i);
+        }
+    }
+    let (first, last) = (pts(by_pts[0]), pts(by_pts[by_pts.len() - 1]));
+    let mut bounds: Vec<i64> = Vec::with_capacity(keys.len() + 2);
+    bounds.push(first);
+    bounds.extend(keys.iter().map(|&k| pts(k)));
+    bounds.push(last);
+    let mut out = keys;
+    let step = max_gap_us.max(1);
+    for w in bounds.windows(2) {
+        let mut t = w[0] + step;
+        while w[1] - t > step / 2 {
+            out.push(nearest_in(samples, &by_pts, t));
+            t += step;
+        }
+    }
+    if out.is_empty() {
+        out.push(by_pts[0]);
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Nearest sample to `t` by binary search over indices sorted by presentation time.
+fn nearest_in(samples: &[Sample], by_pts: &[usize], t: i64) -> usize {
+    let pos = by_pts.partition_point(|&i| samples[i].pts_us < t);
+    let candidates = [pos.saturating_sub(1), pos.min(by_pts.len() - 1)];
+    candidates
+        .into_iter()
+        .map(|p| by_pts[p])
+        .min_by_key(|&i| (samples[i].pts_us - t).abs())
+        .expect("two candidates")
+}
+
 /// The sample closest in time to `pts_us`.
 pub fn nearest_sample(samples: &[Sample], pts_us: i64) -> Option<usize> {
     (0..samples.len()).min_by_key(|&i| (samples[i].pts_us - pts_us).abs())
@@ -115,6 +165,33 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn coarse_pass_takes_keyframes_when_they_are_close_enough() {
+        // GOP of 2 s: keyframes only.
+        let s = track(900, 60);
+        let t = coarse_targets(&s, 500_000, 3_000_000);
+        assert_eq!(t, (0..15).map(|k| k * 60).collect::<Vec<_>>());
+        // Every run is a single keyframe: nothing else gets decoded.
+        assert!(decode_runs(&s, &t).iter().all(|r| r.first == r.last));
+    }
+
+    #[test]
+    fn coarse_pass_fills_long_gops_and_thins_intra_only_video() {
+        // GOP of 10 s (300 frames): keyframes at 0 and 10 s, grid every 3 s after each
+        // (a gap may end up to 1.5 × the step rather than add a sample right before a
+        // keyframe).
+        let s = track(600, 300);
+        let t = coarse_targets(&s, 500_000, 3_000_000);
+        let secs: Vec<i64> = t
+            .iter()
+            .map(|&i| (s[i].pts_us + 500_000) / 1_000_000)
+            .collect();
+        assert_eq!(secs, vec![0, 3, 6, 10, 13, 16]);
+        // Every frame a keyframe (intra-only): thinned to one per 0.5 s.
+        let s = track(90, 1);
+        assert_eq!(coarse_targets(&s, 500_000, 3_000_000).len(), 6);
     }
 
     #[test]

@@ -193,8 +193,9 @@ async function pick(id, file, options) {
     const aw = Math.max(1, Math.round(view.width * scale));
     const ah = Math.max(1, Math.round(view.height * scale));
     const durationS = track.durationUs / 1e6;
-    // Coarse pass at ~1 fps (at most maxSamples frames), dense pass where it matters.
-    const interval = options.sampleInterval || Math.max(1, durationS / (options.maxSamples || 240));
+    // Coarse pass on keyframes (each decodes alone), gaps over `maxGap` filled from a
+    // grid; or a plain grid when the caller sets sampleInterval. Dense pass after.
+    const interval = options.sampleInterval || Math.max(2, durationS / (options.maxSamples || 240));
     analysis = newAnalysis(view, durationS, options);
 
     // Pass 1, coarse: a time grid; downscale on the GPU (drawImage), read back small RGBA.
@@ -207,7 +208,7 @@ async function pick(id, file, options) {
       const img = ctx.getImageData(0, 0, aw, ah);
       analysis.pushFrame(frame.timestamp, aw, ah, img.data);
     };
-    const grid = demuxer.planGrid(interval);
+    const grid = options.sampleInterval ? demuxer.planGrid(interval) : demuxer.planCoarse(0.5, interval);
     const decoded = await decodeTargets(id, demuxer, track, config, grid, analyse,
       (f) => progress('decode', f));
     timings.decodeMs = performance.now() - t1;
@@ -217,7 +218,8 @@ async function pick(id, file, options) {
     // dense, only inside the segments that matter (two-stage filtering).
     checkAbort(id);
     const t15 = performance.now();
-    const densePlan = options.twoPass === false ? { times: [] } : analysis.planDense();
+    const densePlan = options.twoPass === false ? { times: [] }
+      : analysis.planDense(options.maxDense ?? Math.max(20, 3 * (options.top || 10)));
     const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts());
     const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, warnings: [] }
       : await decodeTargets(id, demuxer, track, config, dense, analyse, (f) => progress('dense', f));
@@ -364,11 +366,12 @@ async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgr
     broken = null;
     decoder = makeDecoder();
   };
-  try {
-    const total = plan.runs.reduce((n, r) => n + r.last - r.first + 1, 0);
-    let fed = 0;
+  // Feed runs back to back. No flush between runs: each starts at a keyframe, which a
+  // decoder takes at any point, and a flush per run costs a round trip (most of the
+  // time when runs are single keyframes).
+  const feedRuns = async (runs, progress) => {
     let skipToKey = false;
-    for (const run of plan.runs) {
+    for (const run of runs) {
       for (let first = run.first; first <= run.last;) {
         const last = batchEnd(track.samples, first, run.last);
         const { bytes, offsets } = demuxer.readSamples(first, last);
@@ -377,7 +380,7 @@ async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgr
           if (fatal) throw fatal;
           const s = track.samples[i];
           if (broken) { recover(s.ptsUs); skipToKey = true; }
-          fed++;
+          progress.fed++;
           if (skipToKey && !s.keyframe) continue;
           skipToKey = false;
           const off = offsets[i - first];
@@ -397,14 +400,27 @@ async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgr
           }
           if (decoder.decodeQueueSize > MAX_QUEUED_CHUNKS) await drained(decoder);
         }
-        onProgress(fed / total);
+        onProgress(Math.min(1, progress.fed / progress.total));
         first = last + 1;
       }
-      // The next run starts at a keyframe, as a flushed decoder needs.
-      await decoder.flush().catch((e) => { broken ??= e; });
-      if (broken) { recover(track.samples[run.last].ptsUs); skipToKey = true; }
     }
-    if (fatal) throw fatal;
+  };
+  try {
+    const total = plan.runs.reduce((n, r) => n + r.last - r.first + 1, 0);
+    const progress = { fed: 0, total };
+    let runs = plan.runs;
+    while (runs.length) {
+      await feedRuns(runs, progress);
+      await decoder.flush().catch((e) => { broken ??= e; });
+      if (fatal) throw fatal;
+      if (!broken) break;
+      // The decoder failed after its input was queued and dropped what it held:
+      // resume after the first run whose target never came out.
+      const undelivered = runs.filter((r) => wanted.has(track.samples[r.last].ptsUs));
+      if (!undelivered.length) break;
+      recover(track.samples[undelivered[0].first].ptsUs);
+      runs = undelivered.slice(1);
+    }
     return { framesDecoded, warnings };
   } finally {
     if (decoder.state !== 'closed') decoder.close();

@@ -117,6 +117,18 @@ impl Demuxer {
         self.plan(targets)
     }
 
+    /// The coarse pass: keyframes at least `min_gap_s` apart, gaps over `max_gap_s`
+    /// filled from a grid; with the runs that decode them.
+    #[wasm_bindgen(js_name = planCoarse)]
+    pub fn plan_coarse(&self, min_gap_s: f64, max_gap_s: f64) -> Result<JsValue, JsValue> {
+        let targets = sampling::coarse_targets(
+            &self.track.samples,
+            (min_gap_s * 1e6) as i64,
+            (max_gap_s * 1e6) as i64,
+        );
+        self.plan(targets)
+    }
+
     /// Decode runs for the samples nearest to the given times (microseconds), leaving
     /// out samples whose presentation time is in `skip_pts_us` (already analysed).
     #[wasm_bindgen(js_name = planTimes)]
@@ -292,9 +304,14 @@ impl Analysis {
 
     /// End of the coarse pass: shots, transitions, importance segments; returns
     /// `{ times, shots, transitions }` with the times (µs) to decode densely.
+    /// `max_frames` caps the dense pass (the decoding it costs grows with it).
     #[wasm_bindgen(js_name = planDense)]
-    pub fn plan_dense(&mut self) -> Result<JsValue, JsValue> {
-        let plan = self.session_mut()?.plan_dense(&DenseConfig::default());
+    pub fn plan_dense(&mut self, max_frames: Option<usize>) -> Result<JsValue, JsValue> {
+        let mut cfg = DenseConfig::default();
+        if let Some(n) = max_frames {
+            cfg.max_total = n;
+        }
+        let plan = self.session_mut()?.plan_dense(&cfg);
         to_js(&plan)
     }
 
