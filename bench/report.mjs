@@ -87,7 +87,7 @@ export function markdown(R) {
     }
     if (R.fullDeep && Object.keys(R.fullDeep).length) {
       p('', '### Without two-stage selection', '',
-        'The same pipeline with `deepK` = every sample (every 0.5 s sample gets face detection), one run, threads:', '',
+        'The same pipeline without two-stage selection: one pass every 0.5 s (`sampleInterval: 0.5, twoPass: false`) and `deepK` = every sample (each gets face detection), one run, threads:', '',
         '| clip | total s | deep s | frames deep | vs two-stage (page) |', '| --- | --- | --- | --- | --- |');
       for (const [name, r] of Object.entries(R.fullDeep)) {
         const two = R.speed[name]?.summary.threads.totalMs.median;

@@ -55,10 +55,12 @@ function checkPick(what, r, top = 10) {
 }
 
 function summarizeReport(rep) {
-  const { timings, framesDecoded, framesDecodedPass1, framesSampled, framesDeep, framesRejected,
-    threads, wasm, decoder, modelLoadMs, sampleInterval, width, height, durationS, codec, rangeReads } = rep;
-  return { timings, framesDecoded, framesDecodedPass1, framesSampled, framesDeep, framesRejected, threads,
-    wasm, decoder, modelLoadMs, sampleInterval, width, height, durationS, codec, rangeReads };
+  const { timings, framesDecoded, framesDecodedPass1, framesDecodedPass2, framesSampled, framesCoarse,
+    framesDense, shots, transitions, framesDeep, framesRejected, threads, wasm, decoder, modelLoadMs,
+    sampleInterval, width, height, durationS, codec, rangeReads } = rep;
+  return { timings, framesDecoded, framesDecodedPass1, framesDecodedPass2, framesSampled, framesCoarse,
+    framesDense, shots, transitions, framesDeep, framesRejected, threads, wasm, decoder, modelLoadMs,
+    sampleInterval, width, height, durationS, codec, rangeReads };
 }
 
 async function framepickOnce(video, threads) {
@@ -175,7 +177,8 @@ async function main() {
     // Without the two-stage selection: every 0.5 s sample analysed deeply (deepK = all).
     for (const name of FULL_DEEP) {
       noteLoad(`every-sample-deep ${name}`);
-      const r = await pickWithMemory(clips[name], { everyMs: 0, extra: { deepK: 1e6 } });
+      const r = await pickWithMemory(clips[name], { everyMs: 0,
+        extra: { deepK: 1e6, sampleInterval: 0.5, twoPass: false } });
       checkPick(`every-sample-deep ${name}`, r.result);
       results.fullDeep[name] = r.result.report ? summarizeReport(r.result.report) : { error: r.result.error };
       log(`${name} every sample deep: ${((r.result.report?.timings?.totalMs || NaN) / 1000).toFixed(2)} s, ` +

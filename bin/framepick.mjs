@@ -2,7 +2,7 @@
 // framepick CLI: runs the real in-browser pipeline (WebCodecs + wasm threads) in
 // headless Chromium on a local video file and writes the picks and a JSON report.
 //
-//   framepick pick VIDEO [--top N] [--out DIR] [--json FILE] [--interval S]
+//   framepick pick VIDEO [--top N] [--niche NAME] [--out DIR] [--json FILE] [--interval S]
 //                        [--threads N] [--quality Q]
 //
 // Chromium: FRAMEPICK_CHROMIUM or /usr/bin/chromium.
@@ -17,18 +17,21 @@ const WWW = resolve(HERE, '../www');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'];
 
-const USAGE = `usage: framepick pick VIDEO [--top N] [--out DIR] [--json FILE] [--interval S]
-                      [--threads N] [--quality 0-1]`;
+const USAGE = `usage: framepick pick VIDEO [--top N] [--niche NAME] [--out DIR] [--json FILE]
+                      [--interval S] [--threads N] [--quality 0-1]
+  NAME: general, vlog, gaming, education, tutorial, music, sports`;
 
 function parseArgs(argv) {
   const [command, video, ...rest] = argv;
   if (command !== 'pick' || !video) return null;
-  const opts = { video, top: 10, out: 'picks', json: null, interval: null, threads: null, quality: 0.9 };
+  const opts = { video, top: 10, niche: null, out: 'picks', json: null, interval: null, threads: null,
+    quality: 0.9 };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = rest[i + 1];
     const need = () => { if (value === undefined) throw new Error(`${flag} needs a value`); i++; return value; };
     if (flag === '--top') opts.top = Number(need());
+    else if (flag === '--niche') opts.niche = need();
     else if (flag === '--out') opts.out = need();
     else if (flag === '--json') opts.json = need();
     else if (flag === '--interval') opts.interval = Number(need());
@@ -49,7 +52,7 @@ function progressBar(p) {
 }
 
 /** Run a pick in headless Chromium; resolves to the page's `{candidates, report}` or `{error}`. */
-export async function pickInBrowser(videoPath, { top = 10, interval = null, threads = null,
+export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
   quality = 0.9, onProgress = () => {} } = {}) {
   const server = await startServer({ root: WWW });
   const browser = await chromium.launch({
@@ -66,7 +69,8 @@ export async function pickInBrowser(videoPath, { top = 10, interval = null, thre
     await page.goto(new URL(`index.html${threads ? `?threads=${threads}` : ''}`, server.url).href);
     const info = await page.evaluate(() => window.framepickDemo.ready());
     await page.setInputFiles('#file', videoPath);
-    const options = { top, quality, ...(interval ? { sampleInterval: interval } : {}) };
+    const options = { top, quality, ...(niche ? { niche } : {}),
+      ...(interval ? { sampleInterval: interval } : {}) };
     const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
     if (process.env.FRAMEPICK_DEBUG) console.error(consoleLines.join('\n'));
     return { ...result, info };

@@ -154,7 +154,7 @@ test('CLI: framepick pick writes images and the JSON report', () => {
   const out = mkdtempSync(join(tmpdir(), 'framepick-cli-'));
   const json = join(out, 'report.json');
   const run = spawnSync('node', [join(ROOT, 'bin/framepick.mjs'), 'pick', video('face.mp4'),
-    '--top', '3', '--out', out, '--json', json], { encoding: 'utf8', timeout: 120_000 });
+    '--top', '3', '--niche', 'vlog', '--out', out, '--json', json], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(report.candidates.length, 3);
@@ -165,6 +165,11 @@ test('CLI: framepick pick writes images and the JSON report', () => {
     assert.ok(existsSync(join(out, c.image)), c.image);
   }
   assert.equal(typeof report.report.timings.totalMs, 'number');
+  assert.equal(report.report.niche, 'vlog');
+  const badNiche = spawnSync('node', [join(ROOT, 'bin/framepick.mjs'), 'pick', video('face.mp4'),
+    '--niche', 'knitting', '--out', out], { encoding: 'utf8', timeout: 120_000 });
+  assert.notEqual(badNiche.status, 0);
+  assert.match(badNiche.stderr, /INVALID_ARGUMENT.*knitting/);
   const bad = spawnSync('node', [join(ROOT, 'bin/framepick.mjs'), 'pick',
     join(ROOT, 'tests/fixtures/coffee.jpg')], { encoding: 'utf8', timeout: 120_000 });
   assert.notEqual(bad.status, 0);
