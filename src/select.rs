@@ -6,7 +6,10 @@ use crate::quality::hamming;
 /// Hamming distance at or below which two perceptual hashes are the same picture.
 pub const DUPLICATE_HAMMING: u32 = 6;
 
-/// [`pick_diverse`] that also spreads picks over shots and drops near-duplicates: a
+/// Whether frame `i` may join the frames already chosen.
+type Admits<'a> = dyn Fn(&[usize], usize) -> bool + 'a;
+
+/// Best scores first, spread over time and shots, without near-duplicates: a
 /// frame whose hash is within [`DUPLICATE_HAMMING`] bits of an already chosen one is
 /// skipped while other frames remain. Order of preference: a new shot, far in time
 /// and distinct in look; then distinct in look; then (a still or very short video)
@@ -24,7 +27,6 @@ pub fn pick_diverse_hashed(
     assert_eq!(items.len(), shots.len());
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by(|&a, &b| items[b].1.total_cmp(&items[a].1));
-    let mut chosen: Vec<usize> = Vec::with_capacity(top);
     let distinct = |chosen: &[usize], i: usize| {
         chosen
             .iter()
@@ -33,31 +35,26 @@ pub fn pick_diverse_hashed(
     let new_shot = |chosen: &[usize], i: usize| {
         shots[i].is_none() || chosen.iter().all(|&c| shots[c] != shots[i])
     };
-    for &i in &order {
-        if chosen.len() == top {
-            break;
-        }
-        let far = chosen
+    let far = |chosen: &[usize], i: usize| {
+        chosen
             .iter()
-            .all(|&c| (items[c].0 - items[i].0).abs() >= min_gap_us);
-        if far && new_shot(&chosen, i) && distinct(&chosen, i) {
-            chosen.push(i);
-        }
-    }
-    for &i in &order {
-        if chosen.len() == top {
-            break;
-        }
-        if !chosen.contains(&i) && distinct(&chosen, i) {
-            chosen.push(i);
-        }
-    }
-    for &i in &order {
-        if chosen.len() == top {
-            break;
-        }
-        if !chosen.contains(&i) {
-            chosen.push(i);
+            .all(|&c| (items[c].0 - items[i].0).abs() >= min_gap_us)
+    };
+    // Each round takes the best frames that pass its test, until `top` are chosen.
+    let mut chosen: Vec<usize> = Vec::with_capacity(top);
+    let rounds: [&Admits; 3] = [
+        &|c, i| far(c, i) && new_shot(c, i) && distinct(c, i),
+        &|c, i| distinct(c, i),
+        &|_, _| true,
+    ];
+    for round in rounds {
+        for &i in &order {
+            if chosen.len() == top {
+                break;
+            }
+            if !chosen.contains(&i) && round(&chosen, i) {
+                chosen.push(i);
+            }
         }
     }
     chosen.sort_by(|&a, &b| items[b].1.total_cmp(&items[a].1));
@@ -68,50 +65,24 @@ pub fn pick_diverse_hashed(
     (chosen, dupes_left_out)
 }
 
-/// Greedy selection by score with a minimum time gap between picks; if the gap leaves
-/// fewer than `top`, the best remaining frames fill the rest (a short video still
-/// returns what it has). `items` are `(pts_us, score)`; returns indices, best first.
-pub fn pick_diverse(items: &[(i64, f32)], top: usize, min_gap_us: i64) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| items[b].1.total_cmp(&items[a].1));
-    let mut chosen: Vec<usize> = Vec::with_capacity(top);
-    for &i in &order {
-        if chosen.len() == top {
-            break;
-        }
-        let far = chosen
-            .iter()
-            .all(|&c| (items[c].0 - items[i].0).abs() >= min_gap_us);
-        if far {
-            chosen.push(i);
-        }
-    }
-    for &i in &order {
-        if chosen.len() == top {
-            break;
-        }
-        if !chosen.contains(&i) {
-            chosen.push(i);
-        }
-    }
-    chosen.sort_by(|&a, &b| items[b].1.total_cmp(&items[a].1));
-    chosen
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const LOOKS: [u64; 3] = [0, u64::MAX, 0xF0F0_F0F0_F0F0_F0F0];
+
     #[test]
     fn neighbours_of_the_best_frame_give_way() {
         let items = [(0, 0.9), (100, 0.89), (5_000_000, 0.5)];
-        assert_eq!(pick_diverse(&items, 2, 1_000_000), vec![0, 2]);
+        let (p, _) = pick_diverse_hashed(&items, &LOOKS, &[None; 3], 2, 1_000_000);
+        assert_eq!(p, vec![0, 2]);
     }
 
     #[test]
     fn fills_up_when_the_gap_leaves_too_few() {
         let items = [(0, 0.9), (100, 0.8), (200, 0.7)];
-        assert_eq!(pick_diverse(&items, 3, 1_000_000), vec![0, 1, 2]);
+        let (p, _) = pick_diverse_hashed(&items, &LOOKS, &[None; 3], 3, 1_000_000);
+        assert_eq!(p, vec![0, 1, 2]);
     }
 
     #[test]
@@ -141,7 +112,12 @@ mod tests {
 
     #[test]
     fn never_more_than_available() {
-        assert_eq!(pick_diverse(&[(0, 1.0)], 5, 0).len(), 1);
-        assert!(pick_diverse(&[], 5, 0).is_empty());
+        assert_eq!(
+            pick_diverse_hashed(&[(0, 1.0)], &[0], &[None], 5, 0)
+                .0
+                .len(),
+            1
+        );
+        assert!(pick_diverse_hashed(&[], &[], &[], 5, 0).0.is_empty());
     }
 }

@@ -59,8 +59,10 @@ pub struct CachedReader<S> {
     block_start: u64,
     block: Vec<u8>,
     block_size: usize,
-    /// Range requests made so far (tests and the report use it).
+    /// Range requests made so far, and the bytes they fetched (tests and the report
+    /// use them to show the file is streamed, not read whole).
     pub reads: u64,
+    pub bytes_read: u64,
 }
 
 impl<S: RangeSource> CachedReader<S> {
@@ -78,6 +80,7 @@ impl<S: RangeSource> CachedReader<S> {
             block: Vec::new(),
             block_size: block_size.max(16),
             reads: 0,
+            bytes_read: 0,
         }
     }
 
@@ -94,6 +97,7 @@ impl<S: RangeSource> CachedReader<S> {
         let mut out = vec![0; len];
         self.reads += 1;
         let n = self.source.read_at(offset, &mut out)?;
+        self.bytes_read += n as u64;
         if n < len {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
@@ -121,6 +125,7 @@ impl<S: RangeSource> Read for CachedReader<S> {
             self.block.resize(want, 0);
             self.reads += 1;
             let n = self.source.read_at(self.pos, &mut self.block)?;
+            self.bytes_read += n as u64;
             self.block.truncate(n);
             self.block_start = self.pos;
             if n == 0 {

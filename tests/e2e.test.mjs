@@ -281,3 +281,31 @@ test('the <video> fallback gives picks with faces and says so in the report', as
   }
   await page.close();
 });
+
+// sample.mp4 (tests/make_videos.sh): shots of a face, a scene, a test pattern and a
+// fractal, with spoiled spells on purpose: black 10–12 s, blurred 20–26 s, dark 34–40 s.
+const SPOILED = [[10, 12], [20, 26], [34, 40]];
+
+test('ranking on a labelled video: no spoiled picks, distinct shots, faces first under vlog', async () => {
+  const { page } = await openDemo(isolated);
+  const r = await pick(page, video('sample.mp4'), { top: 6, niche: 'vlog' });
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  const { candidates, report } = r;
+  assert.equal(candidates.length, 6);
+  for (const c of candidates) {
+    // The frame at exactly `b` starts the next, good segment.
+    assert.ok(!SPOILED.some(([a, b]) => c.time > a - 0.05 && c.time < b),
+      `pick at ${c.time} s is in a spoiled spell`);
+  }
+  // Two-stage: a coarse pass, then a dense one inside chosen segments.
+  assert.ok(report.framesCoarse > 0 && report.framesDense > 0, JSON.stringify(report));
+  assert.ok(report.shots >= 5, `shots: ${report.shots}`);
+  const shots = candidates.map((c) => c.shot);
+  assert.equal(new Set(shots).size, shots.length, `shots of the picks: ${shots}`);
+  // Under vlog the face shots come first, each with a happy face and reasons.
+  assert.ok(candidates[0].faces.length > 0 && candidates[1].faces.length > 0);
+  assert.equal(candidates[0].faces[0].emotion.label, 'happy');
+  assert.ok(candidates[0].why.length > 0);
+  assert.equal(report.niche, 'vlog');
+  await page.close();
+});

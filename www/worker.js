@@ -8,6 +8,7 @@ const MAX_RUN_BYTES = 8 << 20;
 const MAX_DECODER_RESETS = 20;
 
 let wasm = null;
+let wasmExports = null; // for memory.buffer.byteLength in the report
 let engine = null; // { flavour, threads, faceModel, modelError }
 const aborted = new Set();
 
@@ -56,7 +57,7 @@ async function init(options) {
   const flavour = isolated && options.threads !== 1 ? 'threads' : 'single';
   const base = new URL('./pkg/', import.meta.url);
   wasm = await import(new URL(`${flavour}/framepick.js`, base).href);
-  await wasm.default();
+  wasmExports = await wasm.default();
   if (flavour === 'threads') {
     const n = Math.max(1, options.threads || navigator.hardwareConcurrency || 2);
     await wasm.initThreadPool(n);
@@ -208,7 +209,10 @@ async function pick(id, file, options) {
       const img = ctx.getImageData(0, 0, aw, ah);
       analysis.pushFrame(frame.timestamp, aw, ah, img.data);
     };
-    const grid = options.sampleInterval ? demuxer.planGrid(interval) : demuxer.planCoarse(0.5, interval);
+    // Long videos: keyframes thinned to about maxSamples in all.
+    const minGap = Math.max(0.5, durationS / (options.maxSamples || 240));
+    const grid = options.sampleInterval ? demuxer.planGrid(interval)
+      : demuxer.planCoarse(minGap, Math.max(interval, 2 * minGap));
     const decoded = await decodeTargets(id, demuxer, track, config, grid, analyse,
       (f) => progress('decode', f));
     timings.decodeMs = performance.now() - t1;
@@ -267,6 +271,9 @@ async function pick(id, file, options) {
       framesDecodedPass1: decoded.framesDecoded,
       framesDecodedPass2: denseDecoded.framesDecoded,
       rangeReads: demuxer.rangeReads(),
+      bytesRead: demuxer.bytesRead(),
+      fileBytes: file.size,
+      wasmMemoryBytes: wasmExports?.memory?.buffer.byteLength ?? null,
       modelLoadMs: engine.modelLoadMs,
       timings,
     };

@@ -84,6 +84,12 @@ impl Demuxer {
         self.reader.reads as f64
     }
 
+    /// Bytes fetched from the file so far (headers, sample data; far below its size).
+    #[wasm_bindgen(js_name = bytesRead)]
+    pub fn bytes_read(&self) -> f64 {
+        self.reader.bytes_read as f64
+    }
+
     /// Bytes of samples `first..=last` (decode order) read in one range request, and
     /// the offset of each sample inside them: `{ bytes, offsets }`.
     #[wasm_bindgen(js_name = readSamples)]

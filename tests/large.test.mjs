@@ -1,0 +1,68 @@
+// Streaming: a 2 GB+ MP4 (one short GOP-aligned clip repeated with -c copy, filler NALs
+// for size) is picked from without reading it whole and with memory that stays small.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../www/server.mjs';
+import { CHROMIUM_ARGS } from '../bin/framepick.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const GiB = 2 ** 30;
+
+test('a 2 GB file is streamed: a few MB read, wasm memory and JS heap stay small', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framepick-large-'));
+  try {
+    const clip = join(dir, 'clip.mp4');
+    const big = join(dir, 'big.mp4');
+    // 2 s, 320×240, constant 40 Mbit/s (filler data): 10 MB a loop.
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25',
+      '-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-b:v', '40M', '-minrate', '40M',
+      '-maxrate', '40M', '-bufsize', '4M', '-x264-params', 'nal-hrd=cbr', clip], { stdio: 'pipe' });
+    const loops = Math.ceil((2.1 * GiB) / statSync(clip).size);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-stream_loop', String(loops - 1), '-i', clip,
+      '-c', 'copy', big], { stdio: 'pipe' });
+    const size = statSync(big).size;
+    assert.ok(size > 2 * GiB, `${size} bytes`);
+
+    const server = await startServer({ root: join(ROOT, 'www') });
+    const browser = await chromium.launch({
+      executablePath: process.env.FRAMEPICK_CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      await page.addInitScript(() => { window.__framepickDriven = true; });
+      await page.goto(new URL('index.html', server.url).href);
+      await page.evaluate(() => window.framepickDemo.ready());
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
+      let peakHeap = 0;
+      const sampler = setInterval(async () => {
+        const { metrics } = await cdp.send('Performance.getMetrics').catch(() => ({ metrics: [] }));
+        const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value || 0;
+        peakHeap = Math.max(peakHeap, heap);
+      }, 200);
+      await page.setInputFiles('#file', big);
+      const r = await page.evaluate(() => window.framepickDemo.pickFromInput({ top: 3 }));
+      clearInterval(sampler);
+      assert.equal(r.error, undefined, JSON.stringify(r.error));
+      assert.equal(r.candidates.length, 3);
+      const rep = r.report;
+      console.log(`streamed ${rep.fileBytes} B: read ${rep.bytesRead} B in ${rep.rangeReads} ranges, wasm ${rep.wasmMemoryBytes} B, page heap peak ${peakHeap} B, ${rep.framesCoarse} coarse + ${rep.framesDense} dense frames, ${rep.timings.totalMs.toFixed(0)} ms`);
+      assert.equal(rep.fileBytes, size);
+      assert.ok(rep.bytesRead < size / 10, `read ${rep.bytesRead} of ${size} bytes`);
+      assert.ok(rep.wasmMemoryBytes < 256 * 2 ** 20, `wasm memory ${rep.wasmMemoryBytes}`);
+      assert.ok(peakHeap < 128 * 2 ** 20, `page JS heap peaked at ${peakHeap}`);
+      assert.ok(rep.durationS > 400, `duration ${rep.durationS}`); // 215 loops of 2 s
+      assert.ok(rep.framesCoarse <= 260, `coarse frames ${rep.framesCoarse}`);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
