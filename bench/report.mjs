@@ -129,6 +129,11 @@ export function markdown(R) {
       row('wasm threads', inf['wasm-threads'], inf['wasm-threads'].threads), '',
       `wasm ÷ native, one thread: **${x(inf.ratios.wasmSingleOverNative)}**; batch, all threads: **${x(inf.ratios.wasmThreadsBatchOverNativeBatch)}**; ` +
       `wasm single ÷ wasm threads (batch): ${x(inf.ratios.wasmSingleBatchOverThreadsBatch)}.`);
+    const emo = (r) => r?.emotionMsPerFace ? `${fmt(r.emotionMsPerFace.median, 2)} (${fmt(r.emotionMsPerFace.min, 2)}–${fmt(r.emotionMsPerFace.max, 2)})` : 'not run';
+    p('', 'Emotion (mini-Xception, 64×64 crop of the detected face), one face after the other, ms per face median (min–max): ' +
+      `native ${emo(inf.native)}, wasm single ${emo(inf['wasm-single'])}, wasm threads ${emo(inf['wasm-threads'])}` +
+      (inf.native?.emotionMsPerFace && inf['wasm-single']?.emotionMsPerFace
+        ? `; wasm ÷ native **${x(inf['wasm-single'].emotionMsPerFace.median / inf.native.emotionMsPerFace.median)}**.` : '.'));
     if (inf.pipelineDeepMsPerFrame) {
       const d = inf.pipelineDeepMsPerFrame;
       p('', `In the pipeline (${d.clip}, deep stage ÷ frames analysed deeply, medians): threads ${fmt(d.threads, 1)} ms/frame, ` +

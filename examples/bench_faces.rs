@@ -1,4 +1,4 @@
-//! Native face-detection timing for BENCHMARKS.md (bench/run.mjs runs it):
+//! Native face-detection (and emotion) timing for BENCHMARKS.md (bench/run.mjs runs it):
 //!   cargo run --release --example bench_faces [-- N]
 //! The same RetinaFace plan as the wasm build, on tests/fixtures/astronaut.jpg cut to
 //! 16:9 and resized to 320×180 (the analysis size the worker reads back). Times N
@@ -6,6 +6,7 @@
 //! all cores), and prints one JSON line.
 use std::time::Instant;
 
+use framepick::emotion::EmotionModel;
 use framepick::faces::{DetectorConfig, FaceDetector};
 use framepick::frame::RgbaFrame;
 use image::imageops::FilterType;
@@ -56,10 +57,25 @@ fn main() {
     }
     batch.sort_by(f64::total_cmp);
 
+    // Emotion on the detected face, one call after the other.
+    let emotion_bytes =
+        std::fs::read(root.join("models/emotion-minixception.onnx")).expect("emotion model");
+    let emotion = EmotionModel::from_onnx_bytes(&emotion_bytes).expect("emotion model");
+    let face = det.detect(&frame).expect("detect")[0];
+    emotion.classify(&frame, &face).expect("emotion");
+    let mut emo = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        emotion.classify(&frame, &face).expect("emotion");
+        emo.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    emo.sort_by(f64::total_cmp);
+
     println!(
         "{{\"frames\":{n},\"width\":{},\"height\":{},\"faces\":{faces},\"loadMs\":{load_ms:.1},\
          \"singleMsPerFrame\":{{\"median\":{:.3},\"min\":{:.3},\"max\":{:.3}}},\
-         \"batchThreads\":{},\"batchMsPerFrame\":{{\"median\":{:.3},\"min\":{:.3},\"max\":{:.3}}}}}",
+         \"batchThreads\":{},\"batchMsPerFrame\":{{\"median\":{:.3},\"min\":{:.3},\"max\":{:.3}}},\
+         \"emotionMsPerFace\":{{\"median\":{:.3},\"min\":{:.3},\"max\":{:.3}}}}}",
         frame.width,
         frame.height,
         single[n / 2],
@@ -69,5 +85,8 @@ fn main() {
         batch[1],
         batch[0],
         batch[2],
+        emo[n / 2],
+        emo[0],
+        emo[n - 1],
     );
 }
