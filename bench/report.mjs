@@ -27,7 +27,7 @@ export function markdown(R) {
     `- **Load average (1 min) before each section:** ${R.load.map((l) => `${l.stage}: ${l.load[0]}`).join('; ')}`, '');
   if (maxLoad > m.cores * 0.75) {
     p(`> **Load caveat.** The 1-minute load average reached ${maxLoad} on this ${m.cores}-core machine during the run`,
-      '> (other builds were running at the same time). Absolute times are inflated and noisy; the ratios measured',
+      '> (the bench\'s own FFmpeg runs use every core; other work may add to it). Absolute times may be inflated; the ratios measured',
       '> side by side in the same run are the more trustworthy figures. Re-run `npm run bench` on a quiet machine',
       '> before quoting absolute times.', '');
   }
@@ -72,16 +72,18 @@ export function markdown(R) {
         `${x(S.ratios.ffmpegWholeOverThreadsPage)} | ${x(S.ratios.singleOverThreadsPage)} |`);
     }
     p('', '### Stages (median ms) and work done', '',
-      'demux = container parse over `Blob` ranges; decode = pass 1 (WebCodecs decode from the keyframe before each',
-      'sample, GPU-less downscale, readback, quick metrics in wasm as frames arrive); deep = faces on the kept frames +',
-      'ranking; encode = full-size re-decode of the picks + JPEG.', '',
-      '| clip | wasm | threads | demux | decode | deep | encode | total | frames decoded (pass 1) | sampled | deep | interval s |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+      'demux = container parse over `Blob` ranges; decode = pass 1, coarse (keyframes; WebCodecs decode, GPU-less',
+      'downscale, readback, quick metrics in wasm as frames arrive); dense = shots + segments, then pass 2 inside the',
+      'chosen segments; deep = faces, emotion, layout on the kept frames + ranking; encode = full-size re-decode of the',
+      'picks + JPEG.', '',
+      '| clip | wasm | threads | demux | decode | dense | deep | encode | total | frames decoded (pass 1) | sampled | deep | interval s |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [name, r] of Object.entries(R.speed)) {
       for (const k of ['threads', 'single']) {
         const S = r.summary[k]; const run0 = r.runs[k].find((y) => y.timings);
         if (!run0) continue;
-        p(`| ${name} | ${run0.wasm ?? k} | ${run0.threads ?? '–'} | ${fmt(S.demuxMs.median)} | ${fmt(S.decodeMs.median)} | ${fmt(S.deepMs.median)} | ` +
+        const dense = r.runs[k].map((y) => y.timings?.denseMs).filter(Number.isFinite).sort((a, b) => a - b);
+        p(`| ${name} | ${run0.wasm ?? k} | ${run0.threads ?? '–'} | ${fmt(S.demuxMs.median)} | ${fmt(S.decodeMs.median)} | ${fmt(dense[dense.length >> 1])} | ${fmt(S.deepMs.median)} | ` +
           `${fmt(S.encodeMs.median)} | ${fmt(S.totalMs.median)} | ${run0.framesDecoded ?? '–'} (${run0.framesDecodedPass1 ?? '–'}) | ${run0.framesSampled ?? '–'} | ${run0.framesDeep ?? '–'} | ${run0.sampleInterval != null ? +run0.sampleInterval.toFixed(2) : "–"} |`);
       }
     }
