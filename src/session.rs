@@ -446,9 +446,24 @@ impl Session {
             .collect();
         let hashes: Vec<u64> = self.kept.iter().map(|k| k.hash).collect();
         let shots: Vec<Option<usize>> = self.kept.iter().map(|k| self.shot_of(k.pts_us)).collect();
-        let (picks, dupes) =
+        let (mut picks, dupes) =
             pick_diverse_hashed(&scored, &hashes, &shots, self.cfg.top, self.cfg.min_gap_us);
         self.report.near_duplicates_removed = dupes;
+        // Fewer picks rather than spoiled ones: frames the quick filter rejected only
+        // fill in when every frame was rejected (that case already warns).
+        let accepted = |i: &usize| self.kept[*i].metrics.rejection().is_none();
+        if picks.iter().any(accepted) {
+            let before = picks.len();
+            picks.retain(accepted);
+            if picks.len() < before {
+                self.report.warnings.push(format!(
+                    "only {} usable frames found (others were dark, blurry, flat or in \
+                     transitions): {} fewer picks than asked",
+                    picks.len(),
+                    before - picks.len()
+                ));
+            }
+        }
         let candidates = picks
             .into_iter()
             .map(|i| self.candidate(&self.kept[i], &deep[i], scores[i], scored[i].1))
@@ -698,6 +713,33 @@ mod tests {
         assert_eq!(report.rejected_too_dark, 20);
         assert!(c.iter().all(|c| c.quality.rejection().is_none()));
         assert!(c.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+
+    #[test]
+    fn fewer_picks_rather_than_rejected_frames() {
+        let cfg = SessionConfig {
+            top: 5,
+            min_gap_us: 0,
+            ..Default::default()
+        };
+        let mut s = Session::new(cfg).unwrap();
+        for i in 0..8 {
+            let f = if i < 2 {
+                noise_frame(i, 200)
+            } else {
+                RgbaFrame::filled(64, 36, [0, 0, 0, 255])
+            };
+            s.push_frame(i as i64 * 1_000_000, f);
+        }
+        let (c, report) = s.finish(None).unwrap();
+        assert_eq!(
+            c.len(),
+            2,
+            "{:?}",
+            c.iter().map(|c| c.time).collect::<Vec<_>>()
+        );
+        assert!(c.iter().all(|c| c.quality.rejection().is_none()));
+        assert!(report.warnings.iter().any(|w| w.contains("fewer picks")));
     }
 
     #[test]
