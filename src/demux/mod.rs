@@ -5,7 +5,7 @@
 //! - WebM/Matroska: `webm`, through `matroska-demuxer`, in one streaming pass over the
 //!   clusters (Cues index only keyframes, and we need every frame's byte range).
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Seek, SeekFrom};
 
 mod mp4;
 mod webm;
@@ -13,7 +13,7 @@ mod webm;
 use serde::Serialize;
 
 use crate::error::{FramepickError, Result};
-use crate::source::{CachedReader, RangeSource};
+use crate::source::{read_up_to, CachedReader, RangeSource};
 
 /// One coded video sample, in decode order.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -81,17 +81,6 @@ pub fn demux<S: RangeSource>(reader: &mut CachedReader<S>) -> Result<VideoTrack>
         Container::Matroska => webm::video_track(reader)?,
     };
     finish(track)
-}
-
-fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match reader.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// Tell the container from its first bytes, before any parser sees them.
