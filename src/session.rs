@@ -97,12 +97,9 @@ impl Scores {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CandidateFace {
-    pub x: f32,
-    pub y: f32,
-    pub width: f32,
-    pub height: f32,
-    pub score: f32,
-    pub landmarks: [[f32; 2]; 5],
+    /// Box, score and landmarks, flattened into the same JSON object.
+    #[serde(flatten)]
+    pub face: Face,
     pub emotion: Option<Emotion>,
 }
 
@@ -642,15 +639,15 @@ fn scale_face(f: &Face, emotion: Option<Emotion>, sx: f32, sy: f32) -> Candidate
         l[0] *= sx;
         l[1] *= sy;
     }
-    CandidateFace {
+    let face = Face {
         x: f.x * sx,
         y: f.y * sy,
         width: f.width * sx,
         height: f.height * sy,
         score: f.score,
         landmarks,
-        emotion,
-    }
+    };
+    CandidateFace { face, emotion }
 }
 
 /// Rejected frames rank below every accepted one but keep an order among themselves,

@@ -154,7 +154,11 @@ fn session_explains_faces_emotion_and_drops_duplicates() {
         with_face.why
     );
     // Faces come back in output pixels (640 / 320 = 2×).
-    assert!(with_face.faces[0].x > 150.0, "{:?}", with_face.faces[0]);
+    assert!(
+        with_face.faces[0].face.x > 150.0,
+        "{:?}",
+        with_face.faces[0]
+    );
     let scene = &c[1];
     assert!(scene.faces.is_empty());
     assert_eq!(scene.scores.emotion, 0.0);
