@@ -16,7 +16,7 @@ export function markdown(R) {
   const m = R.machine;
   const maxLoad = Math.max(...R.load.map((l) => l.load[0]));
   p('# Benchmarks', '',
-    'Every performance figure of framepick comes from `bench/` (`npm run bench`, ≈ 15–20 min on 2 cores); this file',
+    'Every performance figure of framepick comes from `bench/` (`npm run bench`, ≈ 20–25 min on 2 cores); this file',
     'is written by it (`bench/report.mjs`), the raw numbers go to `bench/results/latest.json` (not committed).', '',
     `- **Date:** ${R.date}`,
     `- **Command:** \`${R.command}\` (${R.runs} runs per speed figure: median, (min–max)); ${fmt(R.elapsedS / 60, 1)} min of bench runs in all`,
@@ -177,6 +177,43 @@ export function markdown(R) {
     }
     p('');
   }
+  // ── decode ──
+  const D = R.decode;
+  if (D?.browser) {
+    const name = { canvas: `\`drawImage\` → ${D.canvas?.join('×')} canvas + \`getImageData\``, copyTo: '`copyTo` full frame, native format',
+      copyToRGBA: '`copyTo` full frame, `{format: \'RGBA\'}`' };
+    const work = { keyframes: ['keyframes only', '`-skip_frame nokey`'], '1fps': ['1 fps sampling', 'every frame'] };
+    const fps = (st) => spread(st, (v) => fmt(v, 0));
+    p('## Decode (issue 3)', '',
+      `${D.clip} (${D.frames} frames, ${fmt(D.duration, 0)} s, ${D.width}×${D.height} ${D.codec}, ${fmt(D.bytes * 8 / D.duration / 1e6, 1)} Mbit/s), ` +
+      `${D.runsDone} run${D.runsDone === 1 ? '' : 's'}, median (min–max). \`bench/decode.html\` + \`bench/decode-worker.js\` in a module Worker: the wasm`,
+      '`Demuxer` (threads build) reads the `File` in slices and plans the samples — keyframes only: `planCoarse(0, ∞)`,',
+      'every keyframe alone; 1 fps: `planGrid(1)`, the sample nearest each second decoded from its preceding keyframe,',
+      'runs merged so nothing decodes twice — WebCodecs `VideoDecoder` decodes them (≤ 12 chunks queued, one flush at',
+      'the end), frames that are not targets are closed as they come out and each target is read back, then closed.',
+      'Wall time runs in the worker from `Demuxer.open` to the last readback (Chromium start and wasm load excluded, one',
+      'unmeasured warm-up pass first). **No GPU:** headless Chromium here runs with `--disable-gpu`, so WebCodecs decodes',
+      'H.264 in software and the "GPU-side" `drawImage` downscale is Skia on the CPU; on a machine with a GPU both may differ.',
+      'FFmpeg (native, all cores, process start included) runs `ffmpeg -hide_banner [-skip_frame nokey] -i CLIP -f null -`',
+      'interleaved with the browser runs. **FFmpeg ÷ browser** = median FFmpeg time ÷ median browser time for the same output:',
+      'keyframes vs `-skip_frame nokey`; 1 fps vs every frame (FFmpeg\'s command line has no decode plan: `-vf fps=1` decodes',
+      'every frame too). Above 1× the browser is faster.', '',
+      '| work | decoder, readback | frames decoded | targets read back (bytes each) | wall s | frames decoded/s | targets read back/s | FFmpeg ÷ browser |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const [mode, [label, ff]] of Object.entries(work)) {
+      for (const b of Object.values(D.browser).filter((y) => y.mode === mode)) {
+        if (b.unsupported || !b.runsOk) {
+          p(`| ${label} | Chromium, ${name[b.readback]} | ${b.unsupported ? 'not supported by this Chromium' : 'failed'}: ${b.errors[0] ?? ''} | | | | | |`);
+          continue;
+        }
+        p(`| ${label} | Chromium, ${name[b.readback]} | ${b.framesDecoded} | ${b.readBack}/${b.targets} (${fmt(b.bytesPerRead / 1024, 0)} KiB ${b.readback === 'copyTo' ? b.format : 'RGBA'}) | ` +
+          `${spread(b.wallMs)} | ${fps(b.decodedPerS)} | ${fps(b.readPerS)} | ${x(D.ratios[`${mode}/${b.readback}`])} |`);
+      }
+      const f = D.ffmpeg[mode];
+      p(`| ${label} | FFmpeg, ${ff} | ${f.frames} | – | ${spread(f.wallMs)} | ${fps(f.framesPerS)} | – | |`);
+    }
+    p('');
+  }
   p('## Method notes', '',
     '- Inputs are synthetic but built from real photos; the speed clips use average-bitrate x264 (8 Mbit/s at 720p,',
     '  16 Mbit/s at 1080p, High profile, B-frames, keyframe every 2 s) so decoding costs what a phone video costs. The',
@@ -190,7 +227,7 @@ export function markdown(R) {
     '  or crossfade counts as spoiled even when it still looks fine.', '');
   p('## Reproduce', '',
     '```sh', 'npm run bench          # everything above; inputs cached in bench/.cache', 'npm run bench:smoke    # one short clip, one run of each part (< 2 min), exit 1 on failure',
-    'node bench/run.mjs --only speed,memory --runs 5', 'node bench/report.mjs bench/results/latest.json   # rewrite this file from raw numbers', '```', '');
+    'node bench/run.mjs --only speed,memory --runs 5', 'npm run bench:decode   # the decode part only (node bench/run.mjs --only decode)', 'node bench/report.mjs bench/results/latest.json   # rewrite this file from raw numbers', '```', '');
   return L.join('\n');
 }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// framepick benchmarks: speed, memory, inference, pick quality. See BENCHMARKS.md.
-//   node bench/run.mjs            full run (≈ 15–20 min on 2 cores), writes BENCHMARKS.md
+// framepick benchmarks: speed, memory, inference, pick quality, decode. See BENCHMARKS.md.
+//   node bench/run.mjs            full run (≈ 20–25 min on 2 cores), writes BENCHMARKS.md
 //                                 and bench/results/latest.json
 //   node bench/run.mjs --smoke    one short clip, one run of everything (< 2 min);
 //                                 writes bench/results/smoke.json; exit 1 on any failure
 //   --runs N                      runs per measurement (default 3)
-//   --only speed,memory,inference,quality   run these parts only; the others are kept from
+//   --only speed,memory,inference,quality,decode   run these parts only; the others are kept from
 //                                 bench/results/latest.json and BENCHMARKS.md is rewritten
 //   --long-runs N                 runs on the 10-minute clip (default 1)
 //   --long-single                 also the single-thread build on the 10-minute clip
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { pickInBrowser } from '../bin/framepick.mjs';
 import { pickWithMemory, launch } from './driver.mjs';
 import { wasmInference } from './inference.mjs';
+import { decodeBench } from './decode.mjs';
 import { speedClip, qualityVideo } from './videos.mjs';
 import * as quality from './quality.mjs';
 import { run, must, stats, machine, load } from './lib.mjs';
@@ -42,6 +43,7 @@ const SPEED = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '10min-1080p'].f
 const MEMORY = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '10min-1080p'];
 const QUALITY = SMOKE ? ['q0-smoke'] : ['q1-mixed', 'q2-tempting', 'q3-long-shots'];
 const FULL_DEEP = SMOKE ? [] : ['30s-720p'].filter((c) => SPEED.includes(c));
+const DECODE = SMOKE ? 'q0-smoke' : '2min-1080p';
 
 /** When the wasm packages measured were built (parts run at different times may differ). */
 function wasmStamp() {
@@ -86,18 +88,18 @@ async function main() {
     date: new Date().toISOString(), command: SMOKE ? 'npm run bench:smoke' : `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     runs: RUNS, smoke: SMOKE, machine: { ...machine(), chromium, ffmpeg: (await run('ffmpeg', ['-version'])).stdout.split('\n')[0] },
     gpu: 'off (Chromium runs with --disable-gpu: software H.264 decode in WebCodecs, software canvas)',
-    load: [], speed: {}, fullDeep: {}, memory: {}, inference: {}, quality: {}, sections: {},
+    load: [], speed: {}, fullDeep: {}, memory: {}, inference: {}, quality: {}, decode: {}, sections: {},
   };
   const latest = join(HERE, 'results/latest.json');
   if (ONLY && !SMOKE && existsSync(latest)) { // keep the other sections of the last full run
     const prev = JSON.parse(readFileSync(latest, 'utf8'));
-    for (const k of ['speed', 'fullDeep', 'memory', 'inference', 'quality', 'sections']) {
+    for (const k of ['speed', 'fullDeep', 'memory', 'inference', 'quality', 'decode', 'sections']) {
       if (prev[k]) results[k] = prev[k];
     }
     results.load = (prev.load || []).filter((l) => !ONLY.some((o) => l.stage.startsWith(o)));
     results.elapsedS0 = prev.elapsedS;
   }
-  for (const sec of ['speed', 'memory', 'inference', 'quality']) {
+  for (const sec of ['speed', 'memory', 'inference', 'quality', 'decode']) {
     if (want(sec)) {
       results.sections[sec] = { date: results.date, command: results.command, runs: RUNS, longRuns: LONG_RUNS,
         wasmBuilt: wasmStamp() };
@@ -113,7 +115,7 @@ async function main() {
   const clips = {};
   const qvids = {};
   if (want('quality') || SMOKE) for (const q of QUALITY) qvids[q] = await qualityVideo(q, log);
-  for (const c of new Set([...(want('speed') ? SPEED : []), ...(want('memory') ? MEMORY : [])])) {
+  for (const c of new Set([...(want('speed') ? SPEED : []), ...(want('memory') ? MEMORY : []), ...(want('decode') ? [DECODE] : [])])) {
     clips[c] = qvids[c] ? qvids[c].video : await speedClip(c, log);
   }
   log('inputs ready');
@@ -285,6 +287,22 @@ async function main() {
           `(${s.faceShotsCovered}/${s.faceShots} face shots) distinct ${s.distinctShots}/${s.goodShots}`);
       }
     }
+  }
+  // ── decode (issue 3) ──
+  if (want('decode')) {
+    noteLoad(`decode ${DECODE}`);
+    const video = clips[DECODE];
+    const { frames, duration } = await quality.probeFrames(video);
+    const d = await decodeBench(video, { runs: RUNS, log });
+    for (const [k, b] of Object.entries(d.browser)) {
+      // copyTo({format: 'RGBA'}) may be missing from a Chromium: reported, not a failure.
+      if (b.unsupported) continue;
+      if (b.errors.length) fail(`decode ${k}: ${b.errors[0]}`);
+      else if (!b.targets || b.readBack !== b.targets) fail(`decode ${k}: ${b.readBack} of ${b.targets} targets read back`);
+    }
+    for (const [m, f] of Object.entries(d.ffmpeg)) if (!f.frames) fail(`decode ffmpeg ${m}: no frames`);
+    results.decode = { clip: DECODE, video: video.replace(ROOT + '/', ''), frames, duration,
+      bytes: statSync(video).size, runsDone: RUNS, ...d };
   }
   noteLoad('end');
   results.elapsedS = (Date.now() - T0) / 1000 + (results.elapsedS0 || 0);

@@ -3,7 +3,7 @@
 // headless Chromium on a local video file and writes the picks and a JSON report.
 //
 //   framepick pick VIDEO [--top N] [--niche NAME] [--out DIR] [--json FILE] [--interval S]
-//                        [--threads N] [--quality Q]
+//                        [--threads N] [--quality Q] [--gpu | --no-gpu]
 //
 // Chromium: FRAMEPICK_CHROMIUM or /usr/bin/chromium.
 import { existsSync, mkdirSync, writeFileSync, statSync, realpathSync } from 'node:fs';
@@ -16,16 +16,27 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const WWW = resolve(HERE, '../www');
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'];
+/**
+ * For `--gpu`: WebGPU on SwiftShader (a software adapter; headless Chromium here has no
+ * other), with ANGLE and Vulkan on SwiftShader too. Without them the adapter exists but
+ * importing a VideoFrame fails (under --disable-gpu) or drops the GPU instance ("A valid
+ * external Instance reference no longer exists").
+ */
+export const GPU_CHROMIUM_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'),
+  '--enable-unsafe-webgpu', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan', '--use-vulkan=swiftshader'];
 
 const USAGE = `usage: framepick pick VIDEO [--top N] [--niche NAME] [--out DIR] [--json FILE]
-                      [--interval S] [--threads N] [--quality 0-1]
-  NAME: general, vlog, gaming, education, tutorial, music, sports`;
+                      [--interval S] [--threads N] [--quality 0-1] [--gpu | --no-gpu]
+  NAME: general, vlog, gaming, education, tutorial, music, sports
+  --gpu: the quick filter on WebGPU (SwiftShader in headless Chromium: slower than the CPU)
+  --no-gpu: never WebGPU (default: WebGPU only on a hardware adapter, none headless here)`;
 
 function parseArgs(argv) {
   const [command, video, ...rest] = argv;
   if (command !== 'pick' || !video) return null;
   const opts = { video, top: 10, niche: null, out: 'picks', json: null, interval: null, threads: null,
-    quality: 0.9 };
+    quality: 0.9, gpu: 'auto' };
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = rest[i + 1];
@@ -37,6 +48,8 @@ function parseArgs(argv) {
     else if (flag === '--interval') opts.interval = Number(need());
     else if (flag === '--threads') opts.threads = Number(need());
     else if (flag === '--quality') opts.quality = Number(need());
+    else if (flag === '--gpu') opts.gpu = true;
+    else if (flag === '--no-gpu') opts.gpu = false;
     else throw new Error(`unknown option ${flag}`);
   }
   if (!(opts.top >= 1)) throw new Error('--top must be a number ≥ 1');
@@ -53,11 +66,11 @@ function progressBar(p) {
 
 /** Run a pick in headless Chromium; resolves to the page's `{candidates, report}` or `{error}`. */
 export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
-  quality = 0.9, onProgress = () => {} } = {}) {
+  quality = 0.9, gpu = 'auto', onProgress = () => {} } = {}) {
   const server = await startServer({ root: WWW });
   const browser = await chromium.launch({
     executablePath: process.env.FRAMEPICK_CHROMIUM || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    args: gpu === true ? GPU_CHROMIUM_ARGS : CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage();
@@ -69,7 +82,7 @@ export async function pickInBrowser(videoPath, { top = 10, niche = null, interva
     await page.goto(new URL(`index.html${threads ? `?threads=${threads}` : ''}`, server.url).href);
     const info = await page.evaluate(() => window.framepickDemo.ready());
     await page.setInputFiles('#file', videoPath);
-    const options = { top, quality, ...(niche ? { niche } : {}),
+    const options = { top, quality, gpu, ...(niche ? { niche } : {}),
       ...(interval ? { sampleInterval: interval } : {}) };
     const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
     if (process.env.FRAMEPICK_DEBUG) console.error(consoleLines.join('\n'));
@@ -119,7 +132,7 @@ async function main() {
   const t = report.timings;
   console.log(`${candidates.length} picks in ${(t.totalMs / 1000).toFixed(2)} s in the page ` +
     `(${report.framesDecoded} frames decoded, ${report.framesDeep} analysed deeply, ` +
-    `${report.threads} threads, ${report.wasm} wasm); report: ${opts.json || join(opts.out, 'report.json')}`);
+    `${report.threads} threads, ${report.wasm} wasm, quick filter on ${report.gpu?.used ? 'WebGPU' : 'the CPU'}); report: ${opts.json || join(opts.out, 'report.json')}`);
 }
 
 // npx runs us through a symlink in node_modules/.bin.

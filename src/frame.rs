@@ -42,6 +42,22 @@ impl RgbaFrame {
         }
     }
 
+    /// From rows `stride` bytes apart (WebGPU pads texture read-backs to 256 bytes).
+    pub fn from_rows(width: u32, height: u32, stride: usize, data: &[u8]) -> Result<Self> {
+        let row = width as usize * 4;
+        if stride < row || data.len() < stride * (height as usize).saturating_sub(1) + row {
+            return Err(FramepickError::invalid(format!(
+                "{} bytes cannot hold {height} rows of {width} RGBA pixels {stride} bytes apart",
+                data.len()
+            )));
+        }
+        let mut packed = Vec::with_capacity(row * height as usize);
+        for r in data.chunks(stride).take(height as usize) {
+            packed.extend_from_slice(&r[..row]);
+        }
+        Self::new(width, height, packed)
+    }
+
     pub fn from_image(img: &image::RgbaImage) -> Self {
         Self {
             width: img.width(),
@@ -71,6 +87,18 @@ mod tests {
     fn size_mismatch_is_an_invalid_argument() {
         let err = RgbaFrame::new(4, 4, vec![0; 10]).unwrap_err();
         assert_eq!(err.code(), "INVALID_ARGUMENT");
+    }
+
+    #[test]
+    fn padded_rows_are_packed() {
+        let mut data = vec![9u8; 2 * 12];
+        data[..8].copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        data[12..20].copy_from_slice(&[8, 7, 6, 5, 4, 3, 2, 1]);
+        let f = RgbaFrame::from_rows(2, 2, 12, &data).unwrap();
+        assert_eq!(f.data, [1, 2, 3, 4, 5, 6, 7, 8, 8, 7, 6, 5, 4, 3, 2, 1]);
+        assert!(RgbaFrame::from_rows(2, 2, 4, &data).is_err());
+        assert!(RgbaFrame::from_rows(2, 3, 12, &data).is_err());
+        assert!(RgbaFrame::from_rows(0, 2, 12, &data).is_err());
     }
 
     #[test]

@@ -9,13 +9,15 @@
 //!
 //! Cost: two passes over the frame (one over RGBA for luma, histograms, colourfulness
 //! and the cell means behind the perceptual hash; one over luma for Laplacian,
-//! gradient and the edge grid).
+//! gradient and the edge grid), into [`FrameSums`]. The WebGPU path (www/gpu.js)
+//! accumulates the same sums on the GPU; both end in [`QuickMetrics::from_sums`].
 
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
+use crate::error::{FramepickError, Result};
 use crate::frame::RgbaFrame;
 
 /// Stricter than Hecate's 0.075: see the module comment.
@@ -159,22 +161,77 @@ impl QuickFilter {
     }
 }
 
-impl QuickMetrics {
+/// Word offsets of the GPU accumulator (www/gpu.js writes it with atomics; the two
+/// must agree): luma histogram, colour histogram, 32×32 luma cell sums (fixed point,
+/// [`GPU_FIXED`]) and counts, 8×8 RGB cell sums and counts, 8×8 gradient cell sums
+/// (fixed point) and counts.
+pub const GPU_LUMA_HIST: usize = 0;
+pub const GPU_COLOR_HIST: usize = 256;
+pub const GPU_CELLS32: usize = 304;
+pub const GPU_CELLS32_N: usize = 1328;
+pub const GPU_CELLS8: usize = 2352;
+pub const GPU_CELLS8_N: usize = 2544;
+pub const GPU_GRAD8: usize = 2608;
+pub const GPU_GRAD8_N: usize = 2672;
+pub const GPU_ACC_WORDS: usize = 2736;
+/// Per 16×16 tile: Σl, Σl², Σrg, Σrg², Σyb, Σyb², Σlap, Σlap², Σgrad.
+pub const GPU_PARTIALS_PER_TILE: usize = 9;
+/// Fixed-point scale of the GPU's fractional cell sums (u32 atomics hold integers).
+pub const GPU_FIXED: f32 = 256.0;
+
+/// What one pass over a frame's pixels accumulates; every metric is computed from it.
+/// The CPU fills it from RGBA ([`FrameSums::of`]), the GPU path from its compute
+/// shader's read-back ([`FrameSums::from_gpu`]), so both end in the same code.
+#[derive(Debug, Clone)]
+pub struct FrameSums {
+    pub width: u32,
+    pub height: u32,
+    luma: [f64; 2],
+    luma_hist: [u32; 256],
+    color_hist: [u32; 3 * HIST_BINS],
+    /// Σ and Σ² of R − G and of R + G − 2B (Hasler–Süsstrunk; integers, exact).
+    rg: [f64; 2],
+    yb: [f64; 2],
+    cells32: Vec<f32>,
+    cells32_n: Vec<u32>,
+    cells8: [[f32; 3]; CELLS],
+    cells8_n: [u32; CELLS],
+    /// Σ and Σ² of the Laplacian and Σ gradient over the interior pixels.
+    lap: [f64; 2],
+    grad: f64,
+    grad8: [f32; CELLS],
+    grad8_n: [u32; CELLS],
+}
+
+impl FrameSums {
+    fn empty(width: u32, height: u32) -> Self {
+        Self {
+            width,
+            height,
+            luma: [0.0; 2],
+            luma_hist: [0; 256],
+            color_hist: [0; 3 * HIST_BINS],
+            rg: [0.0; 2],
+            yb: [0.0; 2],
+            cells32: vec![0.0; 32 * 32],
+            cells32_n: vec![0; 32 * 32],
+            cells8: [[0.0; 3]; CELLS],
+            cells8_n: [0; CELLS],
+            lap: [0.0; 2],
+            grad: 0.0,
+            grad8: [0.0; CELLS],
+            grad8_n: [0; CELLS],
+        }
+    }
+
+    /// One pass over RGBA for luma, histograms, colour opponents and cell sums; one
+    /// over luma for the Laplacian and gradient.
     pub fn of(frame: &RgbaFrame) -> Self {
         let (w, h) = (frame.width as usize, frame.height as usize);
-        let n = (w * h).max(1);
+        let mut s = Self::empty(frame.width, frame.height);
         let mut luma = Vec::with_capacity(w * h);
-        let mut luma_hist = [0u32; 256];
-        let mut chist = [0u32; 3 * HIST_BINS];
-        // Hasler–Süsstrunk: rg = R − G, yb2 = R + G − 2B (= 2·yb); exact in integers.
         let (mut rg_s, mut rg_q, mut yb_s, mut yb_q) = (0i64, 0i64, 0i64, 0i64);
-        let mut sum = 0.0f64;
-        let mut sum_sq = 0.0f64;
-        // Cell sums: 32×32 luma (pHash) and 8×8 RGB (thumb).
-        let mut c32 = [0.0f32; 32 * 32];
-        let mut n32 = [0u32; 32 * 32];
         let mut c8 = [[0u32; 3]; CELLS];
-        let mut n8 = [0u32; CELLS];
         let col32: Vec<usize> = (0..w).map(|x| x * 32 / w).collect();
         let col8: Vec<usize> = (0..w).map(|x| x * GRID / w).collect();
         for (y, row) in frame.data.chunks_exact(w * 4).enumerate() {
@@ -187,10 +244,10 @@ impl QuickMetrics {
                 luma.push(l);
                 rs += l;
                 rq += l * l;
-                luma_hist[(l as usize).min(255)] += 1;
-                chist[(r >> 4) as usize] += 1;
-                chist[HIST_BINS + (g >> 4) as usize] += 1;
-                chist[2 * HIST_BINS + (b >> 4) as usize] += 1;
+                s.luma_hist[(l as usize).min(255)] += 1;
+                s.color_hist[(r >> 4) as usize] += 1;
+                s.color_hist[HIST_BINS + (g >> 4) as usize] += 1;
+                s.color_hist[2 * HIST_BINS + (b >> 4) as usize] += 1;
                 let rg = r as i64 - g as i64;
                 let yb = r as i64 + g as i64 - 2 * b as i64;
                 rg_s += rg;
@@ -198,51 +255,123 @@ impl QuickMetrics {
                 yb_s += yb;
                 yb_q += yb * yb;
                 let k = r32 + col32[x];
-                c32[k] += l;
-                n32[k] += 1;
+                s.cells32[k] += l;
+                s.cells32_n[k] += 1;
                 let k = r8 + col8[x];
                 c8[k][0] += r as u32;
                 c8[k][1] += g as u32;
                 c8[k][2] += b as u32;
-                n8[k] += 1;
+                s.cells8_n[k] += 1;
             }
-            sum += rs as f64;
-            sum_sq += rq as f64;
+            s.luma[0] += rs as f64;
+            s.luma[1] += rq as f64;
         }
-        let nf = n as f64;
-        let mean = sum / nf;
-        let var = (sum_sq / nf - mean * mean).max(0.0);
+        s.rg = [rg_s as f64, rg_q as f64];
+        s.yb = [yb_s as f64, yb_q as f64];
+        for (o, c) in s.cells8.iter_mut().zip(&c8) {
+            *o = [c[0] as f32, c[1] as f32, c[2] as f32];
+        }
+        edge_sums(&luma, w, h, &mut s);
+        s
+    }
 
+    /// From the GPU path's read-back: the atomic accumulator (`GPU_*` layout) and the
+    /// per-tile partial sums.
+    pub fn from_gpu(width: u32, height: u32, acc: &[u32], partials: &[f32]) -> Result<Self> {
+        let tiles = width.div_ceil(16) as usize * height.div_ceil(16) as usize;
+        if width == 0
+            || height == 0
+            || acc.len() != GPU_ACC_WORDS
+            || partials.len() != tiles * GPU_PARTIALS_PER_TILE
+        {
+            return Err(FramepickError::invalid(format!(
+                "GPU sums for {width}x{height} need {GPU_ACC_WORDS} accumulator words and {} \
+                 partials, got {} and {}",
+                tiles * GPU_PARTIALS_PER_TILE,
+                acc.len(),
+                partials.len()
+            )));
+        }
+        let mut s = Self::empty(width, height);
+        let mut t = [0.0f64; GPU_PARTIALS_PER_TILE];
+        for tile in partials.chunks_exact(GPU_PARTIALS_PER_TILE) {
+            for (a, &v) in t.iter_mut().zip(tile) {
+                *a += v as f64;
+            }
+        }
+        s.luma = [t[0], t[1]];
+        s.rg = [t[2], t[3]];
+        s.yb = [t[4], t[5]];
+        s.lap = [t[6], t[7]];
+        s.grad = t[8];
+        s.luma_hist
+            .copy_from_slice(&acc[GPU_LUMA_HIST..GPU_COLOR_HIST]);
+        s.color_hist
+            .copy_from_slice(&acc[GPU_COLOR_HIST..GPU_CELLS32]);
+        for (o, &v) in s.cells32.iter_mut().zip(&acc[GPU_CELLS32..GPU_CELLS32_N]) {
+            *o = v as f32 / GPU_FIXED;
+        }
+        s.cells32_n.copy_from_slice(&acc[GPU_CELLS32_N..GPU_CELLS8]);
+        for (k, o) in s.cells8.iter_mut().enumerate() {
+            let at = GPU_CELLS8 + 3 * k;
+            *o = [acc[at] as f32, acc[at + 1] as f32, acc[at + 2] as f32];
+        }
+        s.cells8_n.copy_from_slice(&acc[GPU_CELLS8_N..GPU_GRAD8]);
+        for (o, &v) in s.grad8.iter_mut().zip(&acc[GPU_GRAD8..GPU_GRAD8_N]) {
+            *o = v as f32 / GPU_FIXED;
+        }
+        s.grad8_n.copy_from_slice(&acc[GPU_GRAD8_N..GPU_ACC_WORDS]);
+        Ok(s)
+    }
+}
+
+impl QuickMetrics {
+    pub fn of(frame: &RgbaFrame) -> Self {
+        Self::from_sums(&FrameSums::of(frame))
+    }
+
+    pub fn from_sums(s: &FrameSums) -> Self {
+        let n = (s.width as usize * s.height as usize).max(1);
+        let nf = n as f64;
+        let mean = s.luma[0] / nf;
+        let var = (s.luma[1] / nf - mean * mean).max(0.0);
         let mut hist = ColorHist::default();
-        for (o, &c) in hist.0.iter_mut().zip(&chist) {
+        for (o, &c) in hist.0.iter_mut().zip(&s.color_hist) {
             *o = c as f32 / n as f32;
         }
         let mut thumb = [[0.0f32; 3]; CELLS];
-        for ((t, c), &cnt) in thumb.iter_mut().zip(&c8).zip(&n8) {
+        for ((t, c), &cnt) in thumb.iter_mut().zip(&s.cells8).zip(&s.cells8_n) {
             let m = cnt.max(1) as f32;
-            *t = [c[0] as f32 / m, c[1] as f32 / m, c[2] as f32 / m];
+            *t = [c[0] / m, c[1] / m, c[2] / m];
         }
-        for (c, &cnt) in c32.iter_mut().zip(&n32) {
-            *c /= cnt.max(1) as f32;
+        let mut c32 = [0.0f32; 32 * 32];
+        for ((o, &c), &cnt) in c32.iter_mut().zip(&s.cells32).zip(&s.cells32_n) {
+            *o = c / cnt.max(1) as f32;
         }
-
-        let edge = edge_stats(&luma, w, h);
-        let shadows: u32 = luma_hist[..=SHADOW_CLIP_LUMA as usize].iter().sum();
-        let highlights: u32 = luma_hist[HIGHLIGHT_CLIP_LUMA as usize..].iter().sum();
+        let mut edges = [0.0f32; CELLS];
+        for ((o, &g), &cnt) in edges.iter_mut().zip(&s.grad8).zip(&s.grad8_n) {
+            *o = g / (cnt.max(1) as f32 * 255.0);
+        }
+        let interior =
+            (s.width.saturating_sub(2) as f64 * s.height.saturating_sub(2) as f64).max(1.0);
+        let lap_mean = s.lap[0] / interior;
+        let lap_var = (s.lap[1] / interior - lap_mean * lap_mean).max(0.0) as f32;
+        let shadows: u32 = s.luma_hist[..=SHADOW_CLIP_LUMA as usize].iter().sum();
+        let highlights: u32 = s.luma_hist[HIGHLIGHT_CLIP_LUMA as usize..].iter().sum();
         Self {
             brightness: (mean / 255.0) as f32,
             contrast: (var.sqrt() / 255.0) as f32,
-            sharpness: edge.lap_var / (edge.lap_var + SHARPNESS_HALF_POINT),
-            uniformity: uniformity(&luma_hist, n),
-            gradient: edge.gradient / 255.0,
+            sharpness: lap_var / (lap_var + SHARPNESS_HALF_POINT),
+            uniformity: uniformity(&s.luma_hist, n),
+            gradient: (s.grad / interior) as f32 / 255.0,
             clipped_shadows: shadows as f32 / n as f32,
             clipped_highlights: highlights as f32 / n as f32,
-            entropy: entropy(&luma_hist, n),
-            colorfulness: colorfulness(rg_s, rg_q, yb_s, yb_q, n),
+            entropy: entropy(&s.luma_hist, n),
+            colorfulness: colorfulness(s.rg, s.yb, n),
             phash: phash(&c32),
             hist,
             thumb,
-            edges: edge.grid,
+            edges,
         }
     }
 
@@ -286,29 +415,14 @@ pub fn quick_metrics_batch(frames: &[RgbaFrame]) -> Vec<QuickMetrics> {
     frames.par_iter().map(QuickMetrics::of).collect()
 }
 
-struct EdgeStats {
-    lap_var: f32,
-    gradient: f32,
-    grid: [f32; CELLS],
-}
-
-/// Variance of the Laplacian, mean gradient magnitude and its 8×8 grid, in one pass
-/// over the interior of the luma plane.
+/// Laplacian and gradient sums over the interior of the luma plane, and the
+/// gradient's 8×8 cell sums.
 #[allow(clippy::needless_range_loop)] // a stencil reads clearest with indices
-fn edge_stats(luma: &[f32], w: usize, h: usize) -> EdgeStats {
-    let mut grid = [0.0f32; CELLS];
+fn edge_sums(luma: &[f32], w: usize, h: usize, s: &mut FrameSums) {
     if w < 3 || h < 3 {
-        return EdgeStats {
-            lap_var: 0.0,
-            gradient: 0.0,
-            grid,
-        };
+        return;
     }
-    let mut cnt = [0u32; CELLS];
     let col8: Vec<usize> = (0..w).map(|x| x * GRID / w).collect();
-    let mut sum = 0.0f64;
-    let mut sum_sq = 0.0f64;
-    let mut gsum = 0.0f64;
     for y in 1..h - 1 {
         let r8 = (y * GRID / h) * GRID;
         let (mut rs, mut rq, mut rg) = (0.0f32, 0.0f32, 0.0f32);
@@ -322,22 +436,12 @@ fn edge_stats(luma: &[f32], w: usize, h: usize) -> EdgeStats {
             let g = 0.5 * (gx * gx + gy * gy).sqrt();
             rg += g;
             let k = r8 + col8[x];
-            grid[k] += g;
-            cnt[k] += 1;
+            s.grad8[k] += g;
+            s.grad8_n[k] += 1;
         }
-        sum += rs as f64;
-        sum_sq += rq as f64;
-        gsum += rg as f64;
-    }
-    let n = ((w - 2) * (h - 2)) as f64;
-    let mean = sum / n;
-    for (g, &c) in grid.iter_mut().zip(&cnt) {
-        *g /= c.max(1) as f32 * 255.0;
-    }
-    EdgeStats {
-        lap_var: (sum_sq / n - mean * mean).max(0.0) as f32,
-        gradient: (gsum / n) as f32,
-        grid,
+        s.lap[0] += rs as f64;
+        s.lap[1] += rq as f64;
+        s.grad += rg as f64;
     }
 }
 
@@ -362,11 +466,12 @@ fn entropy(hist: &[u32; 256], n: usize) -> f32 {
     (h / 8.0).clamp(0.0, 1.0)
 }
 
-fn colorfulness(rg_s: i64, rg_q: i64, yb_s: i64, yb_q: i64, n: usize) -> f32 {
+/// `rg`, `yb2`: Σ and Σ² of R − G and of R + G − 2B (= 2·yb).
+fn colorfulness(rg: [f64; 2], yb2: [f64; 2], n: usize) -> f32 {
     let n = n as f64;
-    let (rg_m, yb_m) = (rg_s as f64 / n, yb_s as f64 / n / 2.0);
-    let rg_v = (rg_q as f64 / n - (rg_s as f64 / n).powi(2)).max(0.0);
-    let yb_v = ((yb_q as f64 / n - (yb_s as f64 / n).powi(2)) / 4.0).max(0.0);
+    let (rg_m, yb_m) = (rg[0] / n, yb2[0] / n / 2.0);
+    let rg_v = (rg[1] / n - rg_m.powi(2)).max(0.0);
+    let yb_v = ((yb2[1] / n - (yb2[0] / n).powi(2)) / 4.0).max(0.0);
     ((rg_v + yb_v).sqrt() + 0.3 * (rg_m * rg_m + yb_m * yb_m).sqrt()) as f32
 }
 
@@ -562,6 +667,51 @@ mod tests {
             m.rejection_with(&QuickFilter::strict()),
             Some(Rejection::BlownOut)
         );
+    }
+
+    #[test]
+    fn gpu_sums_must_have_the_right_length() {
+        let acc = vec![0u32; GPU_ACC_WORDS];
+        // 20×18 pixels: 2×2 tiles of 16.
+        let partials = vec![0.0f32; 4 * GPU_PARTIALS_PER_TILE];
+        assert!(FrameSums::from_gpu(20, 18, &acc, &partials).is_ok());
+        let err = FrameSums::from_gpu(40, 18, &acc, &partials).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert!(FrameSums::from_gpu(20, 18, &acc[1..], &partials).is_err());
+    }
+
+    #[test]
+    fn gpu_layout_reads_back_what_the_cpu_sums_hold() {
+        // Lay a CPU pass out the way the shader does (one tile holding every sum) and
+        // read it back: the metrics must come out the same.
+        let frame = checkerboard(16, 16, 4);
+        let s = FrameSums::of(&frame);
+        let mut acc = vec![0u32; GPU_ACC_WORDS];
+        acc[..256].copy_from_slice(&s.luma_hist);
+        acc[GPU_COLOR_HIST..GPU_CELLS32].copy_from_slice(&s.color_hist);
+        for k in 0..1024 {
+            acc[GPU_CELLS32 + k] = (s.cells32[k] * GPU_FIXED).round() as u32;
+            acc[GPU_CELLS32_N + k] = s.cells32_n[k];
+        }
+        for k in 0..CELLS {
+            for c in 0..3 {
+                acc[GPU_CELLS8 + 3 * k + c] = s.cells8[k][c] as u32;
+            }
+            acc[GPU_CELLS8_N + k] = s.cells8_n[k];
+            acc[GPU_GRAD8 + k] = (s.grad8[k] * GPU_FIXED).round() as u32;
+            acc[GPU_GRAD8_N + k] = s.grad8_n[k];
+        }
+        let partials = [
+            s.luma[0], s.luma[1], s.rg[0], s.rg[1], s.yb[0], s.yb[1], s.lap[0], s.lap[1], s.grad,
+        ]
+        .map(|v| v as f32);
+        let back = QuickMetrics::from_sums(&FrameSums::from_gpu(16, 16, &acc, &partials).unwrap());
+        let want = QuickMetrics::of(&frame);
+        assert_eq!(back.phash, want.phash);
+        assert_eq!(back.hist, want.hist);
+        assert!((back.sharpness - want.sharpness).abs() < 1e-4);
+        assert!((back.colorfulness - want.colorfulness).abs() < 1e-3);
+        assert!((back.gradient - want.gradient).abs() < 1e-4);
     }
 
     #[test]

@@ -201,6 +201,8 @@ pub struct Session {
     cfg: SessionConfig,
     pending: Vec<(i64, RgbaFrame)>,
     kept: Vec<Kept>,
+    /// Frames measured on the GPU whose pixels are on their way.
+    awaiting: std::collections::HashMap<i64, QuickMetrics>,
     report: CoreReport,
     /// Shot-detection features of every coarse sample (small; no pixels).
     features: Vec<SampleFeatures>,
@@ -223,6 +225,7 @@ impl Session {
             cfg,
             pending: Vec::new(),
             kept: Vec::new(),
+            awaiting: Default::default(),
             report: CoreReport::default(),
             features: Vec::new(),
             sampled: Default::default(),
@@ -260,21 +263,59 @@ impl Session {
             .map(|(pts, f)| (pts, QuickMetrics::of(&f), f))
             .collect();
         for (pts_us, metrics, frame) in measured {
-            self.count(&metrics);
-            if self.dense {
-                self.report.frames_dense += 1;
-            } else {
-                self.report.frames_coarse += 1;
-                self.features.push(SampleFeatures::new(pts_us, &metrics));
-            }
-            self.kept.push(Kept {
-                pts_us,
-                metrics,
-                rank: rank_key(&metrics),
-                hash: metrics.phash,
-                frame,
-            });
+            self.record(pts_us, &metrics);
+            self.keep(pts_us, metrics, frame);
         }
+    }
+
+    /// A frame measured elsewhere (the WebGPU path): its metrics count at once, and the
+    /// answer says whether its pixels are worth reading back, i.e. whether it would
+    /// enter the frames kept for deep analysis. If so, pass them to
+    /// [`Session::attach_pixels`]; a frame whose pixels never come is simply not kept.
+    pub fn push_measured(&mut self, pts_us: i64, metrics: QuickMetrics) -> bool {
+        if !self.sampled.insert(pts_us) {
+            return false;
+        }
+        self.record(pts_us, &metrics);
+        let cap = self.cfg.deep_k.max(self.cfg.top);
+        let rank = rank_key(&metrics);
+        let wanted = self.kept.len() + self.awaiting.len() < cap
+            || self.kept.last().is_some_and(|k| rank > k.rank);
+        if wanted {
+            self.awaiting.insert(pts_us, metrics);
+        }
+        wanted
+    }
+
+    /// The analysis-size pixels of a frame [`Session::push_measured`] asked for.
+    pub fn attach_pixels(&mut self, pts_us: i64, frame: RgbaFrame) -> Result<()> {
+        let metrics = self.awaiting.remove(&pts_us).ok_or_else(|| {
+            FramepickError::invalid(format!("no measured frame at {pts_us} µs awaits pixels"))
+        })?;
+        self.keep(pts_us, metrics, frame);
+        Ok(())
+    }
+
+    /// Count a measured frame in the report; coarse samples also keep their shot features.
+    fn record(&mut self, pts_us: i64, metrics: &QuickMetrics) {
+        self.count(metrics);
+        if self.dense {
+            self.report.frames_dense += 1;
+        } else {
+            self.report.frames_coarse += 1;
+            self.features.push(SampleFeatures::new(pts_us, metrics));
+        }
+    }
+
+    /// Keep a frame if it ranks among the best `deep_k`.
+    fn keep(&mut self, pts_us: i64, metrics: QuickMetrics, frame: RgbaFrame) {
+        self.kept.push(Kept {
+            pts_us,
+            metrics,
+            rank: rank_key(&metrics),
+            hash: metrics.phash,
+            frame,
+        });
         self.kept.sort_by(|a, b| b.rank.total_cmp(&a.rank));
         self.kept.truncate(self.cfg.deep_k.max(self.cfg.top));
     }
@@ -737,6 +778,39 @@ mod tests {
         );
         assert!(c.iter().all(|c| c.quality.rejection().is_none()));
         assert!(report.warnings.iter().any(|w| w.contains("fewer picks")));
+    }
+
+    #[test]
+    fn measured_frames_ask_for_pixels_only_when_they_would_be_kept() {
+        let cfg = SessionConfig {
+            top: 2,
+            deep_k: 2,
+            min_gap_us: 0,
+            ..Default::default()
+        };
+        // More noise reads as more contrast and detail: levels set the quality order.
+        let frames: Vec<RgbaFrame> = [100, 120, 60, 200, 80, 40]
+            .iter()
+            .enumerate()
+            .map(|(i, &level)| noise_frame(i as u32, level))
+            .collect();
+        let mut cpu = Session::new(cfg).unwrap();
+        let mut gpu = Session::new(cfg).unwrap();
+        let mut asked = 0;
+        for (i, f) in frames.iter().enumerate() {
+            let pts = i as i64 * 1_000_000;
+            cpu.push_frame(pts, f.clone());
+            if gpu.push_measured(pts, QuickMetrics::of(f)) {
+                asked += 1;
+                gpu.attach_pixels(pts, f.clone()).unwrap();
+            }
+        }
+        // The first two are always wanted; later only 200 beats the worst kept.
+        assert_eq!(asked, 3);
+        assert!(gpu.attach_pixels(99, frames[0].clone()).is_err());
+        let times =
+            |s: Session| -> Vec<f64> { s.finish(None).unwrap().0.iter().map(|c| c.time).collect() };
+        assert_eq!(times(gpu), times(cpu));
     }
 
     #[test]

@@ -6,6 +6,10 @@
 # face.webm   the same as face.mp4 in VP9/WebM
 # scene.mp4   720p, 8 s: a cup of coffee, no person
 # sample.mp4  720p, 60 s: shots of both, test pattern, black, blurred and dark spells
+# spoiled.mp4 720p, 43 s: every kind of spoiled spell the quick filter knows, between
+#             good shots (times in tests/gpu.test.mjs): face 0–6, blown out 6–10,
+#             coffee 10–17 fading out 16–17, black 17–19, astronaut close-up 19–25
+#             fading in 19–20, blurred 25–31, dark 31–37, fractal 37–43
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/.generated}"
@@ -19,6 +23,12 @@ make() { # name, seconds, input args..., -vf filter
   [ -s "$out/$name" ] && return 0
   ffmpeg -v error -y "$@" -t "$secs" "${enc[@]}" "$out/$name.$$.tmp.mp4"
   mv "$out/$name.$$.tmp.mp4" "$out/$name"
+}
+
+seg() { # part name, ffmpeg input args…: one part of a concatenated video in $parts
+  local n="$1"; shift
+  ffmpeg -v error -y "$@" "${enc[@]}" "$parts/$n.mp4"
+  echo "file '$parts/$n.mp4'" >> "$parts/list.txt"
 }
 
 photo() { # image, seconds, filter
@@ -39,7 +49,6 @@ fi
 if [ ! -s "$out/sample.mp4" ]; then
   parts="$(mktemp -d)"
   trap 'rm -rf "$parts"' EXIT
-  seg() { local n="$1"; shift; ffmpeg -v error -y "$@" "${enc[@]}" "$parts/$n.mp4"; echo "file '$parts/$n.mp4'" >> "$parts/list.txt"; }
   seg 01 -loop 1 -framerate 30 -t 10 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:'min(560,56*t)',noise=alls=4:allf=t" -t 10
   seg 02 -f lavfi -i "color=black:size=1280x720:rate=30" -t 2
   seg 03 -loop 1 -framerate 30 -t 8 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:'min(134,17*t)',noise=alls=4:allf=t" -t 8
@@ -50,5 +59,21 @@ if [ ! -s "$out/sample.mp4" ]; then
   seg 08 -f lavfi -i "mandelbrot=size=1280x720:rate=30" -t 8
   ffmpeg -v error -y -f concat -safe 0 -i "$parts/list.txt" -c copy "$out/sample.$$.tmp.mp4"
   mv "$out/sample.$$.tmp.mp4" "$out/sample.mp4"
+fi
+if [ ! -s "$out/spoiled.mp4" ]; then
+  parts="$(mktemp -d)"
+  trap 'rm -rf "$parts"' EXIT
+  : > "$parts/list.txt"
+  seg 01 -loop 1 -framerate 30 -t 6 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:'min(560,56*t)',noise=alls=4:allf=t" -t 6
+  seg 02 -loop 1 -framerate 30 -t 4 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:300,eq=brightness=0.8:contrast=0.5" -t 4
+  seg 03 -loop 1 -framerate 30 -t 7 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:'min(134,17*t)',noise=alls=4:allf=t,fade=t=out:st=6:d=1" -t 7
+  seg 04 -f lavfi -i "color=black:size=1280x720:rate=30" -t 2
+  seg 05 -loop 1 -framerate 30 -t 6 -i "$astro" -vf "scale=1600:1600,crop=1280:720:160:'100+20*t',noise=alls=4:allf=t,fade=t=in:st=0:d=1" -t 6
+  seg 06 -loop 1 -framerate 30 -t 6 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:0,boxblur=20:2" -t 6
+  seg 07 -loop 1 -framerate 30 -t 6 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:400,eq=brightness=-0.45" -t 6
+  seg 08 -f lavfi -i "mandelbrot=size=1280x720:rate=30" -t 6
+  ffmpeg -v error -y -f concat -safe 0 -i "$parts/list.txt" -c copy "$out/spoiled.$$.tmp.mp4"
+  mv "$out/spoiled.$$.tmp.mp4" "$out/spoiled.mp4"
+  rm -rf "$parts"
 fi
 echo "$out"

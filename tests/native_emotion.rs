@@ -2,15 +2,17 @@
 //! run (tests/fixtures/make_reference.py → reference_emotion.json), and the whole deep
 //! analysis of a session on real photos.
 
+#[path = "common/emotion_reference.rs"]
+mod emotion_reference;
+
 use std::time::Instant;
 
-use framepick::emotion::{EmotionModel, LABELS};
-use framepick::faces::{DetectorConfig, Face, FaceDetector};
+use framepick::emotion::EmotionModel;
+use framepick::faces::{DetectorConfig, FaceDetector};
 use framepick::frame::RgbaFrame;
 use framepick::profiles::Niche;
 use framepick::session::{DeepModels, Session, SessionConfig};
 use image::imageops::FilterType;
-use serde_json::Value;
 
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
@@ -36,51 +38,14 @@ fn frame_320(name: &str) -> RgbaFrame {
     RgbaFrame::from_image(&img.resize_exact(320, 320, FilterType::Triangle).to_rgba8())
 }
 
-fn reference() -> Value {
-    let text = std::fs::read_to_string(fixture("tests/fixtures/reference_emotion.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 #[test]
 fn astronaut_is_happy_like_the_reference() {
-    let r = reference();
-    let frame = photo("astronaut.jpg");
-    // The reference face box is in 320×320 input pixels; the crop is taken from the
-    // original picture.
-    let b: Vec<f32> = r["face_box_input"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap() as f32)
-        .collect();
-    let (sx, sy) = (frame.width as f32 / 320.0, frame.height as f32 / 320.0);
-    let face = Face {
-        x: b[0] * sx,
-        y: b[1] * sy,
-        width: (b[2] - b[0]) * sx,
-        height: (b[3] - b[1]) * sy,
-        score: 1.0,
-        landmarks: [[0.0; 2]; 5],
-    };
-    let crop = framepick::emotion::crop_box(frame.width, frame.height, &face).unwrap();
-    let want_crop: Vec<u32> = r["crop_box_original"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_u64().unwrap() as u32)
-        .collect();
-    assert_eq!([crop.0, crop.1, crop.2, crop.3].to_vec(), want_crop);
-
-    let e = emotion_model().classify(&frame, &face).unwrap();
-    let want = r["probabilities_list"].as_array().unwrap();
-    for (k, (got, w)) in e.probabilities.iter().zip(want).enumerate() {
-        let w = w.as_f64().unwrap() as f32;
-        assert!(
-            (got - w).abs() < 0.02,
-            "{}: {got} vs reference {w} ({e:?})",
-            LABELS[k]
-        );
-    }
+    let json = std::fs::read_to_string(fixture("tests/fixtures/reference_emotion.json")).unwrap();
+    let e = emotion_reference::classify_reference_face(
+        &emotion_model(),
+        &photo("astronaut.jpg"),
+        &json,
+    );
     assert_eq!(e.label, "happy");
     assert!(e.confidence > 0.97, "{e:?}");
     assert!(e.expressiveness > 0.95);

@@ -1,8 +1,12 @@
 //! wasm-layer tests in a real headless Chromium, inside a dedicated Worker (where the
 //! pipeline runs): Blob reads through FileReaderSync, typed JS errors, and tract in
-//! wasm giving the reference faces. Run by scripts/test.sh with wasm-bindgen-test-runner.
+//! wasm giving the reference faces and emotions (the same checks as the native tests). Run by scripts/test.sh with wasm-bindgen-test-runner.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "common/emotion_reference.rs"]
+mod emotion_reference;
+
+use framepick::emotion::EmotionModel;
 use framepick::faces::{DetectorConfig, FaceDetector};
 use framepick::frame::RgbaFrame;
 use framepick::wasm::Demuxer;
@@ -94,4 +98,19 @@ fn tract_in_wasm_finds_the_reference_face() {
             .to_rgba8(),
     );
     assert!(det.detect(&frame).unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn emotion_in_wasm_matches_the_native_reference() {
+    let model =
+        EmotionModel::from_onnx_bytes(include_bytes!("../models/emotion-minixception.onnx"))
+            .unwrap();
+    let img = image::load_from_memory(include_bytes!("fixtures/astronaut.jpg")).unwrap();
+    let photo = RgbaFrame::from_image(&img.to_rgba8());
+    let e = emotion_reference::classify_reference_face(
+        &model,
+        &photo,
+        include_str!("fixtures/reference_emotion.json"),
+    );
+    assert_eq!(e.label, "happy", "{e:?}");
 }

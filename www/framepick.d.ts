@@ -55,8 +55,33 @@ export interface FramePickerOptions {
   requireModels?: boolean;
   /** Where framepick's worker.js is served. Default: `new URL('./worker.js', import.meta.url)`. */
   workerUrl?: string | URL;
-  /** Forwarded to the worker; options that a later version adds (models, gpu …). */
+  /** Default of {@link PickOptions.gpu}. */
+  gpu?: GpuMode;
+  /** Forwarded to the worker; options that a later version adds. */
   [option: string]: unknown;
+}
+
+/**
+ * The WebGPU quick filter: `'auto'` (default) uses a hardware WebGPU adapter when the
+ * browser has one and the CPU path otherwise (a software fallback adapter is slower
+ * than the CPU path); `true` uses any adapter, software ones included; `false` never.
+ */
+export type GpuMode = 'auto' | boolean;
+
+/** What ran the quick filter: `report.gpu`. */
+export interface GpuReport {
+  /** Whether any frame was measured on the GPU. */
+  used: boolean;
+  /** Adapter vendor/architecture, where one was found. */
+  adapter?: string;
+  /** A software adapter (e.g. SwiftShader). */
+  fallbackAdapter?: boolean;
+  /** Why the GPU was not used. */
+  reason?: string;
+  framesOnGpu: number;
+  framesOnCpu: number;
+  /** Frames whose analysis-size pixels came back from the GPU (kept for deep analysis). */
+  pixelsReadBack: number;
 }
 
 /** What the worker loaded: `picker.info`. */
@@ -107,6 +132,8 @@ export interface PickOptions {
    * `'video-element'` always uses the fallback (slower, main thread).
    */
   decoder?: 'webcodecs' | 'video-element';
+  /** WebGPU for the quick filter; default: the picker's `gpu` option, else `'auto'`. */
+  gpu?: GpuMode;
   /** Cancels the run: the promise rejects with code ABORTED. */
   signal?: AbortSignal;
   onProgress?: (progress: PickProgress) => void;
@@ -120,6 +147,10 @@ export interface InspectedFrame {
   keyframe: boolean;
   /** Mean colour of the frame, or null when it could not be decoded. */
   rgb: [number, number, number] | null;
+  /** With `metrics`: quick metrics of the CPU path, the GPU path, and the GPU's downscale on the CPU. */
+  cpu?: QualityMetrics;
+  gpu?: QualityMetrics;
+  gpuPixelsOnCpu?: QualityMetrics;
 }
 
 /** A face box in the candidate's image pixels (`candidate.width` × `candidate.height`). */
@@ -210,6 +241,8 @@ export interface PickTimings {
 /** How a pick went. */
 export interface Report {
   decoder: 'webcodecs' | 'video-element' | (string & {});
+  /** What ran the quick filter (WebCodecs runs only; the `<video>` fallback is CPU). */
+  gpu?: GpuReport;
   wasm: 'threads' | 'single';
   threads: number;
   codec: string;
@@ -304,9 +337,12 @@ export class FramePicker {
   /** Upload chosen picks (never the video), with retries, progress and abort. Results in the order given. */
   upload(candidates: UploadableCandidate[], options: UploadOptions): Promise<UploadResult[]>;
   /** Diagnostics: decode the frames shown at `times` (seconds) as picks are decoded. */
-  inspectFrames(file: Blob, times: number[], options?: { signal?: AbortSignal }): Promise<{
+  inspectFrames(file: Blob, times: number[], options?: {
+    signal?: AbortSignal; metrics?: boolean; gpu?: GpuMode; analysisSize?: number;
+  }): Promise<{
     frames: InspectedFrame[]; framesDecoded: number; codec: string; frameRate: number;
-    samples: number; keyframes: number;
+    samples: number; keyframes: number; analysisSize: [number, number];
+    gpu: (Omit<GpuReport, 'framesOnGpu' | 'framesOnCpu' | 'pixelsReadBack'>) | null;
   }>;
   /** Stop the worker and free its memory; pending runs reject with ABORTED. */
   dispose(): void;

@@ -124,11 +124,15 @@ export class FramePicker {
   /**
    * Diagnostics: decode the frames shown at `times` (seconds) the way picks are
    * decoded and return their mean colour, with the track's codec and frame counts.
+   * With `metrics: true` each frame also gets the quick metrics the CPU path computes
+   * (`cpu`) and, where WebGPU runs (`gpu: 'auto' | true`), those of the GPU path
+   * (`gpu`) and of the GPU's downscale measured on the CPU (`gpuPixelsOnCpu`).
    * @param {Blob} file
    * @param {number[]} times
+   * @param {{metrics?: boolean, gpu?: boolean|'auto', analysisSize?: number, signal?: AbortSignal}} [options]
    */
-  inspectFrames(file, times, { signal } = {}) {
-    return this.#request('inspect', { file, times }, { signal });
+  inspectFrames(file, times, { signal, ...options } = {}) {
+    return this.#request('inspect', { file, times, options }, { signal });
   }
 
   /**

@@ -1,6 +1,7 @@
 // framepick's dedicated Worker: owns the wasm module, the rayon thread pool and the
 // VideoDecoder. The main thread only posts requests and receives progress and results.
 // Glue only: demuxing, metrics, faces and ranking happen in Rust.
+import { openGpu } from './gpu.js';
 
 const PROGRESS_WEIGHTS = { demux: 0.02, decode: 0.53, dense: 0.25, analyse: 0.12, encode: 0.08 };
 const MAX_QUEUED_CHUNKS = 12;
@@ -9,7 +10,8 @@ const MAX_DECODER_RESETS = 20;
 
 let wasm = null;
 let wasmExports = null; // for memory.buffer.byteLength in the report
-let engine = null; // { flavour, threads, faceModel, modelError }
+let engine = null; // { flavour, threads, faceModel, modelError, gpuMode }
+let gpuState = null; // { mode, gpu, info }: the WebGPU device, opened on first use
 const aborted = new Set();
 
 class FramepickError extends Error {
@@ -34,7 +36,7 @@ self.onmessage = async ({ data }) => {
     let transfer = [];
     if (type === 'init') result = await init(data.options);
     else if (type === 'pick') ({ result, transfer } = await pick(id, data.file, data.options));
-    else if (type === 'inspect') result = await inspect(id, data.file, data.times);
+    else if (type === 'inspect') result = await inspect(id, data.file, data.times, data.options);
     else if (type === 'begin') result = beginExternal(data.session, data.meta);
     else if (type === 'end') result = endExternal(data.session);
     else throw new FramepickError('INVALID_ARGUMENT', `unknown request ${type}`);
@@ -62,7 +64,8 @@ async function init(options) {
     const n = Math.max(1, options.threads || navigator.hardwareConcurrency || 2);
     await wasm.initThreadPool(n);
   }
-  engine = { flavour, threads: wasm.threadCount(), faceModel: null, modelError: null };
+  engine = { flavour, threads: wasm.threadCount(), faceModel: null, modelError: null,
+    gpuMode: options.gpu ?? 'auto' };
   const modelUrl = options.faceModelUrl || new URL('models/retinaface-mnet025.onnx', base).href;
   const t0 = performance.now();
   try {
@@ -199,22 +202,18 @@ async function pick(id, file, options) {
     const interval = options.sampleInterval || Math.max(2, durationS / (options.maxSamples || 240));
     analysis = newAnalysis(view, durationS, options);
 
-    // Pass 1, coarse: a time grid; downscale on the GPU (drawImage), read back small RGBA.
+    // Quick metrics per frame: on WebGPU (sums computed from the frame on the GPU),
+    // else drawImage to an analysis-size canvas and the metrics in wasm.
     const t1 = performance.now();
-    const canvas = new OffscreenCanvas(aw, ah);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    const analyse = (frame) => {
-      drawOriented(ctx, frame, aw, ah, view.rotation);
-      frame.close();
-      const img = ctx.getImageData(0, 0, aw, ah);
-      analysis.pushFrame(frame.timestamp, aw, ah, img.data);
-    };
+    const { gpu, info: gpuInfo } = await gpuFor(options.gpu ?? engine.gpuMode);
+    const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation);
     // Long videos: keyframes thinned to about maxSamples in all.
     const minGap = Math.max(0.5, durationS / (options.maxSamples || 240));
     const grid = options.sampleInterval ? demuxer.planGrid(interval)
       : demuxer.planCoarse(minGap, Math.max(interval, 2 * minGap));
-    const decoded = await decodeTargets(id, demuxer, track, config, grid, analyse,
+    const decoded = await decodeTargets(id, demuxer, track, config, grid, measure.frame,
       (f) => progress('decode', f));
+    await measure.settled();
     timings.decodeMs = performance.now() - t1;
     if (analysis.framesSampled() === 0) throw new FramepickError('NO_FRAMES', 'no frame of the video could be decoded');
 
@@ -226,7 +225,8 @@ async function pick(id, file, options) {
       : analysis.planDense(options.maxDense ?? Math.max(20, 3 * (options.top || 10)));
     const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts());
     const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, warnings: [] }
-      : await decodeTargets(id, demuxer, track, config, dense, analyse, (f) => progress('dense', f));
+      : await decodeTargets(id, demuxer, track, config, dense, measure.frame, (f) => progress('dense', f));
+    await measure.settled();
     progress('dense', 1);
     timings.denseMs = performance.now() - t15;
 
@@ -254,8 +254,11 @@ async function pick(id, file, options) {
     }
     const report = {
       ...out.report,
-      warnings: [...out.report.warnings, ...warnings, ...decoded.warnings, ...denseDecoded.warnings, ...encoded.warnings],
+      warnings: [...out.report.warnings, ...warnings, ...decoded.warnings, ...denseDecoded.warnings,
+        ...measure.warnings, ...encoded.warnings],
       decoder: 'webcodecs',
+      gpu: { ...gpuInfo, used: measure.gpuFrames > 0, framesOnGpu: measure.gpuFrames,
+        framesOnCpu: measure.cpuFrames, pixelsReadBack: measure.pixelReads },
       wasm: engine.flavour,
       threads: engine.threads,
       codec: track.codec,
@@ -284,32 +287,121 @@ async function pick(id, file, options) {
   }
 }
 
-/** Mean colour of the frames shown at `times` (seconds), decoded as picks are. */
-async function inspect(id, file, times) {
+/** The WebGPU quick-filter device for `mode` ('auto' | true | false), opened once. */
+async function gpuFor(mode) {
+  if (gpuState?.mode !== mode || gpuState.gpu?.lost) {
+    gpuState?.gpu?.destroy();
+    gpuState = { mode, ...(await openGpu(mode)) };
+  }
+  return gpuState;
+}
+
+/**
+ * Measures decoded frames for `analysis`: `frame(videoFrame)` (closes it) on the GPU
+ * when there is one, on the CPU otherwise or once the GPU fails (device lost: the
+ * frames in flight are lost with a warning, the rest go to the CPU). GPU results
+ * arrive asynchronously; `settled()` waits for them.
+ */
+function quickMeasure(analysis, gpu, aw, ah, rotation) {
+  const ctx = new OffscreenCanvas(aw, ah).getContext('2d', { willReadFrequently: true });
+  const state = { gpuFrames: 0, cpuFrames: 0, pixelReads: 0, warnings: [], inflight: [] };
+  let failed = null;
+  const onCpu = (frame) => {
+    drawOriented(ctx, frame, aw, ah, rotation);
+    frame.close();
+    analysis.pushFrame(frame.timestamp, aw, ah, ctx.getImageData(0, 0, aw, ah).data);
+    state.cpuFrames++;
+  };
+  const gpuFailed = (e) => {
+    if (failed) return;
+    failed = e;
+    state.warnings.push(`WebGPU quick filter failed (${e?.message || e}); the CPU path took over`);
+  };
+  const onGpu = async (result) => {
+    try {
+      if (analysis.pushSums(result.ptsUs, aw, ah, result.acc, result.partials)) {
+        analysis.attachPixels(result.ptsUs, aw, ah, result.stride, await result.pixels());
+        state.pixelReads++;
+      }
+      state.gpuFrames++;
+    } finally {
+      result.release();
+    }
+  };
+  state.frame = (frame) => {
+    if (!gpu || failed || gpu.lost) return onCpu(frame);
+    const ptsUs = frame.timestamp;
+    let pending;
+    try {
+      pending = gpu.measure(frame, aw, ah, rotation);
+    } catch (e) {
+      gpuFailed(e);
+      return onCpu(frame); // measure() throws before it closes the frame
+    }
+    state.inflight.push(pending.then(onGpu).catch((e) => {
+      gpuFailed(e);
+      state.warnings.push(`frame at ${(ptsUs / 1e6).toFixed(2)} s lost with the GPU`);
+    }));
+  };
+  state.settled = async () => {
+    const all = state.inflight.splice(0);
+    await Promise.all(all);
+  };
+  return state;
+}
+
+/**
+ * What the frames shown at `times` (seconds) look like, decoded as picks are: mean
+ * colour, and with `metrics` the quick metrics on the CPU path and, where WebGPU
+ * runs (`gpu`), on the GPU path and on the GPU's own downscale measured by the CPU.
+ */
+async function inspect(id, file, times, { metrics = false, gpu: gpuMode = false, analysisSize = 320 } = {}) {
   const demuxer = wasm.Demuxer.open(file);
   try {
     const track = demuxer.track();
     const config = await decoderConfig(demuxer, track);
     const plan = demuxer.planTimes(times.map((t) => Math.round(t * 1e6)));
     const ctx = new OffscreenCanvas(16, 16).getContext('2d', { willReadFrequently: true });
+    const rot = track.rotation || 0;
+    const [vw, vh] = rot % 180 ? [track.displayHeight, track.displayWidth] : [track.displayWidth, track.displayHeight];
+    const scale = Math.min(1, analysisSize / Math.max(vw, vh));
+    const [aw, ah] = [Math.max(1, Math.round(vw * scale)), Math.max(1, Math.round(vh * scale))];
+    const actx = new OffscreenCanvas(aw, ah).getContext('2d', { willReadFrequently: true });
+    const { gpu, info: gpuInfo } = metrics ? await gpuFor(gpuMode) : { gpu: null, info: null };
     const seen = new Map();
+    const pending = [];
     const { framesDecoded } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
       ctx.drawImage(frame, 0, 0, 16, 16);
-      frame.close();
       const d = ctx.getImageData(0, 0, 16, 16).data;
       const rgb = [0, 1, 2].map((c) => {
         let sum = 0;
         for (let i = c; i < d.length; i += 4) sum += d[i];
         return Math.round(sum / (d.length / 4));
       });
-      seen.set(frame.timestamp, rgb);
+      const entry = { rgb };
+      seen.set(frame.timestamp, entry);
+      if (metrics) {
+        drawOriented(actx, frame, aw, ah, rot);
+        entry.cpu = wasm.quickMetrics(aw, ah, aw * 4, actx.getImageData(0, 0, aw, ah).data);
+      }
+      if (!gpu) return frame.close();
+      pending.push(gpu.measure(frame, aw, ah, rot).then(async (r) => {
+        try {
+          entry.gpu = wasm.quickMetricsFromGpu(aw, ah, r.acc, r.partials);
+          entry.gpuPixelsOnCpu = wasm.quickMetrics(aw, ah, r.stride, await r.pixels());
+        } finally {
+          r.release();
+        }
+      }));
     }, () => {});
+    await Promise.all(pending);
     const frames = plan.targets.map((i) => {
       const s = track.samples[i];
-      return { time: s.ptsUs / 1e6, keyframe: s.keyframe, rgb: seen.get(s.ptsUs) ?? null };
+      return { time: s.ptsUs / 1e6, keyframe: s.keyframe, rgb: null, ...seen.get(s.ptsUs) };
     });
     return { frames, framesDecoded, codec: track.codec, frameRate: track.frameRate,
-      samples: track.samples.length, keyframes: track.samples.filter((s) => s.keyframe).length };
+      samples: track.samples.length, keyframes: track.samples.filter((s) => s.keyframe).length,
+      analysisSize: [aw, ah], gpu: gpuInfo };
   } finally {
     demuxer.free();
   }

@@ -13,6 +13,7 @@ use crate::error::FramepickError;
 use crate::faces::{DetectorConfig, FaceDetector};
 use crate::frame::RgbaFrame;
 use crate::profiles::{Niche, ScoringOptions, Weights};
+use crate::quality::{FrameSums, QuickMetrics, Rejection};
 use crate::sampling;
 use crate::segments::DenseConfig;
 use crate::session::{DeepModels, Session, SessionConfig};
@@ -260,6 +261,45 @@ fn scoring_options(v: &JsValue) -> Result<(Niche, Weights), JsValue> {
     opts.resolve().map_err(js_error)
 }
 
+/// Quick metrics of one RGBA frame (rows `stride` bytes apart) on the CPU; the
+/// GPU-agreement test compares them with `quickMetricsFromGpu`.
+#[wasm_bindgen(js_name = quickMetrics)]
+pub fn quick_metrics(
+    width: u32,
+    height: u32,
+    stride: usize,
+    rgba: &[u8],
+) -> Result<JsValue, JsValue> {
+    let frame = RgbaFrame::from_rows(width, height, stride, rgba).map_err(js_error)?;
+    verdict(QuickMetrics::of(&frame))
+}
+
+/// Quick metrics from the GPU path's sums (see `Analysis.pushSums`).
+#[wasm_bindgen(js_name = quickMetricsFromGpu)]
+pub fn quick_metrics_from_gpu(
+    width: u32,
+    height: u32,
+    acc: Vec<u32>,
+    partials: Vec<f32>,
+) -> Result<JsValue, JsValue> {
+    let sums = FrameSums::from_gpu(width, height, &acc, &partials).map_err(js_error)?;
+    verdict(QuickMetrics::from_sums(&sums))
+}
+
+/// Metrics with the quick filter's verdict (`rejection`: null or why).
+fn verdict(metrics: QuickMetrics) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Verdict {
+        #[serde(flatten)]
+        metrics: QuickMetrics,
+        rejection: Option<Rejection>,
+    }
+    to_js(&Verdict {
+        metrics,
+        rejection: metrics.rejection(),
+    })
+}
+
 /// One pick run: frames in, candidates out.
 #[wasm_bindgen]
 pub struct Analysis {
@@ -306,6 +346,38 @@ impl Analysis {
         let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
         self.session_mut()?.push_frame(pts_us as i64, frame);
         Ok(())
+    }
+
+    /// A frame measured on the GPU (www/gpu.js): its accumulator words and per-tile
+    /// partial sums. Returns whether its pixels are wanted (`attachPixels`).
+    #[wasm_bindgen(js_name = pushSums)]
+    pub fn push_sums(
+        &mut self,
+        pts_us: f64,
+        width: u32,
+        height: u32,
+        acc: Vec<u32>,
+        partials: Vec<f32>,
+    ) -> Result<bool, JsValue> {
+        let sums = FrameSums::from_gpu(width, height, &acc, &partials).map_err(js_error)?;
+        let metrics = QuickMetrics::from_sums(&sums);
+        Ok(self.session_mut()?.push_measured(pts_us as i64, metrics))
+    }
+
+    /// The analysis-size pixels `pushSums` asked for, rows `stride` bytes apart.
+    #[wasm_bindgen(js_name = attachPixels)]
+    pub fn attach_pixels(
+        &mut self,
+        pts_us: f64,
+        width: u32,
+        height: u32,
+        stride: usize,
+        data: &[u8],
+    ) -> Result<(), JsValue> {
+        let frame = RgbaFrame::from_rows(width, height, stride, data).map_err(js_error)?;
+        self.session_mut()?
+            .attach_pixels(pts_us as i64, frame)
+            .map_err(js_error)
     }
 
     /// End of the coarse pass: shots, transitions, importance segments; returns
