@@ -5,6 +5,7 @@
 //! `wasm` is the thin browser layer (wasm-bindgen, web-sys). See ARCHITECTURE.md.
 
 pub mod aesthetics;
+pub mod audio;
 pub mod composition;
 pub mod demux;
 pub mod editability;

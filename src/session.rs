@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aesthetics::{aesthetics, gradient_magnitude, Aesthetics};
+use crate::audio::{self, AudioLevels};
 use crate::composition::{composition, energy_centroid, main_face, Composition};
 use crate::editability::{editable_region, EditableRegion};
 use crate::emotion::{Emotion, EmotionModel};
@@ -148,6 +149,8 @@ pub struct CoreReport {
     /// Two-stage sampling: coarse samples, then dense samples inside chosen segments.
     pub frames_coarse: usize,
     pub frames_dense: usize,
+    /// Coarse samples whose loudness was measured (0: no audio used).
+    pub audio_windows: usize,
     pub shots: usize,
     /// Coarse samples inside fades, dissolves or black spells: never picked.
     pub transitions: usize,
@@ -201,6 +204,8 @@ pub struct Session {
     cfg: SessionConfig,
     pending: Vec<(i64, RgbaFrame)>,
     kept: Vec<Kept>,
+    /// Loudness of the audio around the coarse samples, where the browser decoded it.
+    audio: AudioLevels,
     /// Frames measured on the GPU whose pixels are on their way.
     awaiting: std::collections::HashMap<i64, QuickMetrics>,
     report: CoreReport,
@@ -226,6 +231,7 @@ impl Session {
             pending: Vec::new(),
             kept: Vec::new(),
             awaiting: Default::default(),
+            audio: AudioLevels::default(),
             report: CoreReport::default(),
             features: Vec::new(),
             sampled: Default::default(),
@@ -320,6 +326,12 @@ impl Session {
         self.kept.truncate(self.cfg.deep_k.max(self.cfg.top));
     }
 
+    /// One block of decoded audio (first channel), before `plan_dense`: loud moments
+    /// raise the importance of their segments.
+    pub fn push_audio(&mut self, pts_us: i64, sample_rate: u32, pcm: &[f32]) {
+        self.audio.push(pts_us, sample_rate, pcm);
+    }
+
     /// End of the coarse pass: find shots and transitions, score importance segments,
     /// drop kept frames that sit in transitions, and return the times worth decoding
     /// densely (low and minimal segments are skipped). Later frames are dense ones.
@@ -327,11 +339,14 @@ impl Session {
         self.flush();
         self.features.sort_by_key(|f| f.pts_us);
         let shots = detect_shots(&self.features, &ShotConfig::default());
+        let pts: Vec<i64> = self.features.iter().map(|f| f.pts_us).collect();
+        let loudness = self.audio.loudness_at(&pts, audio::HALF_WINDOW_US);
+        self.report.audio_windows = loudness.len();
         let segments = score_segments(
             &self.features,
             &shots,
             None,
-            None,
+            (!loudness.is_empty()).then_some(loudness.as_slice()),
             &SegmentConfig::default(),
         );
         let mut times = dense_plan(&segments, cfg);
@@ -811,6 +826,21 @@ mod tests {
         let times =
             |s: Session| -> Vec<f64> { s.finish(None).unwrap().0.iter().map(|c| c.time).collect() };
         assert_eq!(times(gpu), times(cpu));
+    }
+
+    #[test]
+    fn audio_pushed_before_planning_is_measured_at_the_coarse_samples() {
+        let mut s = Session::new(SessionConfig::default()).unwrap();
+        for i in 0..6 {
+            s.push_frame(i * 2_000_000, noise_frame(i as u32, 120));
+        }
+        // Sound only in the first 5 s: 100 ms blocks at 8 kHz.
+        for k in 0..50 {
+            s.push_audio(k * 100_000, 8_000, &[0.25; 800]);
+        }
+        s.plan_dense(&DenseConfig::default());
+        // Samples at 0, 2, 4 s have sound within ±0.5 s; 6, 8, 10 s do not.
+        assert_eq!(s.report.audio_windows, 3);
     }
 
     #[test]

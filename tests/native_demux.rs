@@ -136,3 +136,30 @@ fn a_truncated_webm_is_corrupt_or_shorter_never_a_panic() {
         }
     }
 }
+
+/// tests/fixtures/tiny-aac.mp4: the same 2 s of video with AAC-LC, 22 050 Hz mono:
+/// 1 s of silence, then a 440 Hz tone.
+#[test]
+fn the_aac_track_is_found_with_its_decoder_config() {
+    use framepick::demux::audio::{audio_track, window_runs};
+    let mut r = open("tiny-aac.mp4");
+    demux(&mut r).unwrap();
+    let a = audio_track(&mut r).unwrap().unwrap();
+    assert_eq!(a.codec, "mp4a.40.2");
+    assert_eq!((a.sample_rate, a.channels), (22_050, 1));
+    assert_eq!(a.frames, 45);
+    // AudioSpecificConfig: AAC-LC (2), 22 050 Hz (index 7), mono (1).
+    assert_eq!(a.description, [0x13, 0x88]);
+    assert!(a.samples.windows(2).all(|w| w[0].pts_us < w[1].pts_us));
+    // ±0.5 s around 1.5 s: about a second of 46 ms frames.
+    let runs = window_runs(&a.samples, &[1_500_000], 500_000);
+    assert_eq!(runs.len(), 1);
+    assert!((20..=24).contains(&(runs[0].1 - runs[0].0 + 1)), "{runs:?}");
+    // Files without sound say why.
+    let none = audio_track(&mut open("tiny.mp4")).unwrap().unwrap_err();
+    assert!(none.contains("no audio"), "{none}");
+    let webm = audio_track(&mut open("tiny-vp9.webm"))
+        .unwrap()
+        .unwrap_err();
+    assert!(webm.contains("WebM"), "{webm}");
+}

@@ -154,6 +154,20 @@ function finishAnalysis(analysis) {
   return { candidates: out.candidates, report: { ...out.report, warnings: [...out.report.warnings, ...warnings] } };
 }
 
+/** Caps checked before any decoding (docs/api.md, docs/bad-input.md); each pick option overrides its default. */
+function checkLimits(file, track, { maxFileBytes = 2 ** 34, maxPixels = 8192 * 8192, maxFrames = 2e6 }) {
+  const pixels = track.codedWidth * track.codedHeight;
+  const over = [
+    [file.size > maxFileBytes, 'INPUT_TOO_LARGE', `the file is ${file.size} bytes, over maxFileBytes ` +
+      `(${maxFileBytes}): pass a larger maxFileBytes to pick(), or trim the video`],
+    [pixels > maxPixels, 'RESOLUTION_TOO_LARGE', `the video declares ${track.codedWidth}x${track.codedHeight} ` +
+      `pixels (${pixels}), over maxPixels (${maxPixels}): pass a larger maxPixels to pick(), or re-encode it smaller`],
+    [track.samples.length > maxFrames, 'TOO_MANY_FRAMES', `the video has ${track.samples.length} frames, ` +
+      `over maxFrames (${maxFrames}): pass a larger maxFrames to pick(), or split the video`],
+  ].find(([hit]) => hit);
+  if (over) throw new FramepickError(over[1], over[2]);
+}
+
 function checkAbort(id) {
   if (aborted.has(id)) throw new FramepickError('ABORTED', 'the run was cancelled');
 }
@@ -184,6 +198,7 @@ async function pick(id, file, options) {
   let analysis = null;
   try {
     const track = demuxer.track();
+    checkLimits(file, track, options);
     timings.demuxMs = performance.now() - t0;
     progress('demux', 1);
     const config = await decoderConfig(demuxer, track);
@@ -216,6 +231,11 @@ async function pick(id, file, options) {
     await measure.settled();
     timings.decodeMs = performance.now() - t1;
     if (analysis.framesSampled() === 0) throw new FramepickError('NO_FRAMES', 'no frame of the video could be decoded');
+
+    // Loudness around the coarse samples (optional): loud moments raise their segments.
+    const ta = performance.now();
+    const audio = await measureAudio(id, demuxer, analysis, options);
+    timings.audioMs = performance.now() - ta;
 
     // Shots, transitions and importance segments from the coarse pass; then pass 2,
     // dense, only inside the segments that matter (two-stage filtering).
@@ -257,6 +277,7 @@ async function pick(id, file, options) {
       warnings: [...out.report.warnings, ...warnings, ...decoded.warnings, ...denseDecoded.warnings,
         ...measure.warnings, ...encoded.warnings],
       decoder: 'webcodecs',
+      audio,
       gpu: { ...gpuInfo, used: measure.gpuFrames > 0, framesOnGpu: measure.gpuFrames,
         framesOnCpu: measure.cpuFrames, pixelsReadBack: measure.pixelReads },
       wasm: engine.flavour,
@@ -285,6 +306,68 @@ async function pick(id, file, options) {
     analysis?.free();
     demuxer.free();
   }
+}
+
+/**
+ * Loudness for importance segments: decode only the audio around the coarse samples
+ * (WebCodecs AudioDecoder) and hand the first channel to wasm. Optional: a file with no
+ * (AAC) audio, a browser without AudioDecoder or `audio: false` just goes without, and
+ * `report.audio` says why.
+ */
+async function measureAudio(id, demuxer, analysis, options) {
+  if (options.audio === false) return { used: false, reason: 'disabled by the caller (audio: false)' };
+  if (typeof AudioDecoder !== 'function') return { used: false, reason: 'this browser has no WebCodecs AudioDecoder' };
+  const track = demuxer.audioTrack();
+  if (track.reason) return { used: false, reason: track.reason };
+  const config = { codec: track.codec, sampleRate: track.sampleRate, numberOfChannels: track.channels,
+    description: demuxer.audioDescription() };
+  const support = await AudioDecoder.isConfigSupported(config).catch(() => ({ supported: false }));
+  if (!support.supported) return { used: false, codec: track.codec, reason: `the browser cannot decode ${track.codec} audio` };
+  const runs = demuxer.planAudio(analysis.sampledPts());
+  let failed = null;
+  let blocks = 0;
+  // Chromium stamps decoded audio as one continuous stream from the first chunk,
+  // whatever the gaps between runs: each run is flushed and timed from its own start.
+  const run = { startUs: 0, frames: 0 };
+  const decoder = new AudioDecoder({
+    output: (data) => {
+      try {
+        const pcm = new Float32Array(data.numberOfFrames);
+        data.copyTo(pcm, { planeIndex: 0, format: 'f32-planar' });
+        analysis.pushAudio(run.startUs + (run.frames * 1e6) / data.sampleRate, data.sampleRate, pcm);
+        run.frames += data.numberOfFrames;
+        blocks++;
+      } catch (e) {
+        failed ??= e;
+      } finally {
+        data.close();
+      }
+    },
+    error: (e) => { failed ??= e; },
+  });
+  try {
+    decoder.configure(config);
+    for (const [first, last] of runs) {
+      checkAbort(id);
+      const { bytes, offsets, samples } = demuxer.readAudio(first, last);
+      Object.assign(run, { startUs: samples[0].ptsUs, frames: 0 });
+      for (const [k, s] of samples.entries()) {
+        if (failed) break;
+        decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: s.ptsUs, duration: s.durationUs,
+          data: bytes.subarray(offsets[k], offsets[k] + s.size) }));
+        if (decoder.decodeQueueSize > MAX_QUEUED_CHUNKS) await drained(decoder);
+      }
+      await decoder.flush();
+    }
+  } catch (e) {
+    failed ??= e;
+  } finally {
+    if (decoder.state !== 'closed') decoder.close();
+  }
+  if (failed?.code === 'ABORTED') throw failed;
+  return { used: blocks > 0 && !failed, codec: track.codec, sampleRate: track.sampleRate,
+    channels: track.channels, runs: runs.length, blocksDecoded: blocks,
+    ...(failed ? { reason: `audio decoding failed: ${failed.message}` } : {}) };
 }
 
 /** The WebGPU quick-filter device for `mode` ('auto' | true | false), opened once. */

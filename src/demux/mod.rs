@@ -7,6 +7,7 @@
 
 use std::io::{Seek, SeekFrom};
 
+pub mod audio;
 mod mp4;
 mod webm;
 

@@ -7,6 +7,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::demux::audio::AudioTrack;
 use crate::demux::{self, VideoTrack};
 use crate::emotion::EmotionModel;
 use crate::error::FramepickError;
@@ -58,6 +59,8 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
 pub struct Demuxer {
     reader: CachedReader<BlobSource>,
     track: VideoTrack,
+    /// The AAC track, once `audioTrack` found it.
+    audio: Option<AudioTrack>,
 }
 
 #[wasm_bindgen]
@@ -66,7 +69,11 @@ impl Demuxer {
     pub fn open(blob: web_sys::Blob) -> Result<Demuxer, JsValue> {
         let mut reader = CachedReader::new(BlobSource::new(blob).map_err(js_error)?);
         let track = demux::demux(&mut reader).map_err(js_error)?;
-        Ok(Demuxer { reader, track })
+        Ok(Demuxer {
+            reader,
+            track,
+            audio: None,
+        })
     }
 
     /// `{ codec, codedWidth, …, samples: [{ ptsUs, durationUs, keyframe, offset, size }] }`.
@@ -95,26 +102,63 @@ impl Demuxer {
     /// the offset of each sample inside them: `{ bytes, offsets }`.
     #[wasm_bindgen(js_name = readSamples)]
     pub fn read_samples(&mut self, first: usize, last: usize) -> Result<JsValue, JsValue> {
-        let samples = self.track.samples.get(first..=last).ok_or_else(|| {
-            js_error(FramepickError::invalid(format!(
-                "no samples {first}..={last}"
-            )))
-        })?;
-        let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
-        let end = samples
-            .iter()
-            .map(|s| s.offset + s.size as u64)
-            .max()
-            .unwrap_or(0);
-        let bytes = self
-            .reader
-            .read_range(start, (end - start) as usize)
-            .map_err(|e| js_error(e.into()))?;
-        let offsets: Vec<f64> = samples.iter().map(|s| (s.offset - start) as f64).collect();
-        let out = Object::new();
-        Reflect::set(&out, &"bytes".into(), &Uint8Array::from(bytes.as_slice()))?;
-        Reflect::set(&out, &"offsets".into(), &to_js(&offsets)?)?;
-        Ok(out.into())
+        read_payload(&mut self.reader, &self.track.samples, first, last)
+    }
+
+    /// The audio track to measure loudness on: `{ codec, sampleRate, channels, frames }`,
+    /// or `{ reason }` when there is none (no audio, not AAC, WebM).
+    #[wasm_bindgen(js_name = audioTrack)]
+    pub fn audio_track(&mut self) -> Result<JsValue, JsValue> {
+        match demux::audio::audio_track(&mut self.reader).map_err(js_error)? {
+            Ok(track) => {
+                let out = to_js(&track)?;
+                self.audio = Some(track);
+                Ok(out)
+            }
+            Err(reason) => {
+                let out = Object::new();
+                Reflect::set(&out, &"reason".into(), &reason.into())?;
+                Ok(out.into())
+            }
+        }
+    }
+
+    /// The AudioSpecificConfig for `AudioDecoder.configure({ description })`.
+    #[wasm_bindgen(js_name = audioDescription)]
+    pub fn audio_description(&self) -> Option<Uint8Array> {
+        self.audio
+            .as_ref()
+            .map(|a| Uint8Array::from(a.description.as_slice()))
+    }
+
+    /// Runs `[[first, last], …]` of audio frames around each time (µs): the audio
+    /// that loudness at those times needs.
+    #[wasm_bindgen(js_name = planAudio)]
+    pub fn plan_audio(&self, times_us: Vec<f64>) -> Result<JsValue, JsValue> {
+        let times: Vec<i64> = times_us.iter().map(|&t| t as i64).collect();
+        let samples = self.audio.as_ref().map_or(&[][..], |a| &a.samples);
+        to_js(&demux::audio::window_runs(
+            samples,
+            &times,
+            crate::audio::HALF_WINDOW_US,
+        ))
+    }
+
+    /// Like `readSamples`, for audio frames, with their times:
+    /// `{ bytes, offsets, samples: [{ ptsUs, durationUs, … }] }`.
+    #[wasm_bindgen(js_name = readAudio)]
+    pub fn read_audio(&mut self, first: usize, last: usize) -> Result<JsValue, JsValue> {
+        let audio = self
+            .audio
+            .as_ref()
+            .ok_or_else(|| js_error(FramepickError::invalid("call audioTrack() first")))?;
+        let out = read_payload(&mut self.reader, &audio.samples, first, last)?;
+        Reflect::set(
+            &out,
+            &"samples".into(),
+            &to_js(&&audio.samples[first..=last])?,
+        )?;
+        Ok(out)
     }
 
     /// Sample indices to analyse, one per `interval_s`, and the runs that decode them.
@@ -261,6 +305,35 @@ fn scoring_options(v: &JsValue) -> Result<(Niche, Weights), JsValue> {
     opts.resolve().map_err(js_error)
 }
 
+/// Bytes of `samples[first..=last]` in one range request and the offset of each inside
+/// them: `{ bytes, offsets }`.
+fn read_payload(
+    reader: &mut CachedReader<BlobSource>,
+    samples: &[demux::Sample],
+    first: usize,
+    last: usize,
+) -> Result<JsValue, JsValue> {
+    let samples = samples.get(first..=last).ok_or_else(|| {
+        js_error(FramepickError::invalid(format!(
+            "no samples {first}..={last}"
+        )))
+    })?;
+    let start = samples.iter().map(|s| s.offset).min().unwrap_or(0);
+    let end = samples
+        .iter()
+        .map(|s| s.offset + s.size as u64)
+        .max()
+        .unwrap_or(0);
+    let bytes = reader
+        .read_range(start, (end - start) as usize)
+        .map_err(|e| js_error(e.into()))?;
+    let offsets: Vec<f64> = samples.iter().map(|s| (s.offset - start) as f64).collect();
+    let out = Object::new();
+    Reflect::set(&out, &"bytes".into(), &Uint8Array::from(bytes.as_slice()))?;
+    Reflect::set(&out, &"offsets".into(), &to_js(&offsets)?)?;
+    Ok(out.into())
+}
+
 /// Quick metrics of one RGBA frame (rows `stride` bytes apart) on the CPU; the
 /// GPU-agreement test compares them with `quickMetricsFromGpu`.
 #[wasm_bindgen(js_name = quickMetrics)]
@@ -378,6 +451,19 @@ impl Analysis {
         self.session_mut()?
             .attach_pixels(pts_us as i64, frame)
             .map_err(js_error)
+    }
+
+    /// One decoded audio block (`AudioData`, first channel as f32) for loudness.
+    #[wasm_bindgen(js_name = pushAudio)]
+    pub fn push_audio(
+        &mut self,
+        pts_us: f64,
+        sample_rate: u32,
+        pcm: &[f32],
+    ) -> Result<(), JsValue> {
+        self.session_mut()?
+            .push_audio(pts_us as i64, sample_rate, pcm);
+        Ok(())
     }
 
     /// End of the coarse pass: shots, transitions, importance segments; returns
