@@ -68,6 +68,20 @@ export interface FramePickerOptions {
  */
 export type GpuMode = 'auto' | boolean;
 
+/** `report.audio`: loudness from the AAC track, decoded only around the coarse samples. */
+export interface AudioReport {
+  used: boolean;
+  /** e.g. `mp4a.40.2`. */
+  codec?: string;
+  sampleRate?: number;
+  channels?: number;
+  /** Runs of audio frames decoded, and decoded blocks. */
+  runs?: number;
+  blocksDecoded?: number;
+  /** Why no sound was measured (no audio track, not AAC, WebM, `audio: false` …). */
+  reason?: string;
+}
+
 /** What ran the quick filter: `report.gpu`. */
 export interface GpuReport {
   /** Whether any frame was measured on the GPU. */
@@ -134,6 +148,8 @@ export interface PickOptions {
   decoder?: 'webcodecs' | 'video-element';
   /** WebGPU for the quick filter; default: the picker's `gpu` option, else `'auto'`. */
   gpu?: GpuMode;
+  /** Loudness of an MP4's AAC track around the coarse samples feeds the segments. Default true. */
+  audio?: boolean;
   /** Cancels the run: the promise rejects with code ABORTED. */
   signal?: AbortSignal;
   onProgress?: (progress: PickProgress) => void;
@@ -243,6 +259,10 @@ export interface Report {
   decoder: 'webcodecs' | 'video-element' | (string & {});
   /** What ran the quick filter (WebCodecs runs only; the `<video>` fallback is CPU). */
   gpu?: GpuReport;
+  /** The sound measured for the segments, or why none was (WebCodecs runs only). */
+  audio?: AudioReport;
+  /** Coarse samples whose loudness was measured. */
+  audioWindows?: number;
   wasm: 'threads' | 'single';
   threads: number;
   codec: string;

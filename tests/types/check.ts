@@ -24,6 +24,12 @@ async function main(file: File, bar: HTMLProgressElement): Promise<void> {
     const why: string[] = best.why ?? [];
     const r: Report = report;
     const ms: number | undefined = r.timings.totalMs;
+    const onGpu: boolean = r.gpu?.used ?? false;
+    const sound: string | undefined = r.audio?.reason ?? r.audio?.codec;
+    await picker.pick(file, { gpu: false, audio: false });
+    const probe = await picker.inspectFrames(file, [1], { metrics: true, gpu: 'auto' });
+    const agree: number = (probe.frames[0].gpu?.brightness ?? 0) - (probe.frames[0].cpu?.brightness ?? 0);
+    console.log(onGpu, sound, agree);
     const options: UploadOptions = { url: '/api/picks', headers: { Authorization: 'Bearer x' }, concurrency: 2 };
     const results: UploadResult[] = await picker.upload(candidates.slice(0, 2), options);
     await picker.upload([best], { presignedUrls: ['https://bucket/x'], method: 'PUT' });
