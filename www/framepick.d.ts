@@ -12,6 +12,9 @@ export type FramepickErrorCode =
   | 'ABORTED'
   | 'WORKER_CRASHED'
   | 'INVALID_ARGUMENT'
+  | 'INPUT_TOO_LARGE'
+  | 'RESOLUTION_TOO_LARGE'
+  | 'TOO_MANY_FRAMES'
   | 'INTERNAL';
 
 /** Stable error codes of {@link UploadError}. */
@@ -150,6 +153,12 @@ export interface PickOptions {
   gpu?: GpuMode;
   /** Loudness of an MP4's AAC track around the coarse samples feeds the segments. Default true. */
   audio?: boolean;
+  /** Largest file accepted, bytes; over it: INPUT_TOO_LARGE. Default 2^34 (16 GiB). */
+  maxFileBytes?: number;
+  /** Largest coded frame accepted, width × height; over it: RESOLUTION_TOO_LARGE. Default 8192 × 8192 (8K UHD passes). */
+  maxPixels?: number;
+  /** Most samples (frames) in the track; over it: TOO_MANY_FRAMES. Default 2 000 000. */
+  maxFrames?: number;
   /** Cancels the run: the promise rejects with code ABORTED. */
   signal?: AbortSignal;
   onProgress?: (progress: PickProgress) => void;
@@ -347,7 +356,7 @@ export type UploadOptions =
 export type UploadableCandidate = Pick<Candidate, 'blob'> & Partial<Omit<Candidate, 'blob'>>;
 
 export class FramePicker {
-  private constructor(worker: Worker);
+  private constructor();
   /** Start the worker, load the wasm build (threaded when the page is cross-origin isolated) and the face model. */
   static create(options?: FramePickerOptions): Promise<FramePicker>;
   /** What the worker loaded. */
@@ -364,7 +373,7 @@ export class FramePicker {
     samples: number; keyframes: number; analysisSize: [number, number];
     gpu: (Omit<GpuReport, 'framesOnGpu' | 'framesOnCpu' | 'pixelsReadBack'>) | null;
   }>;
-  /** Stop the worker and free its memory; pending runs reject with ABORTED. */
+  /** Stop the worker and free its memory; pending and later runs reject with ABORTED. */
   dispose(): void;
 }
 

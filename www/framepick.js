@@ -23,16 +23,18 @@ function rethrowTyped(e) {
 }
 
 export class FramePicker {
-  #worker;
+  #worker = null; // null after a crash: the next request starts a fresh one
+  #ready = null; // the current worker's `init`
+  #url;
+  #options;
+  #disposed = false;
   #nextId = 1;
   #pending = new Map();
 
   /** @private use FramePicker.create */
-  constructor(worker) {
-    this.#worker = worker;
-    worker.onmessage = ({ data }) => this.#onMessage(data);
-    worker.onerror = (e) => this.#failAll(new FramepickError('WORKER_CRASHED',
-      `the framepick worker stopped: ${e.message || 'unknown error'}`));
+  constructor(url, options) {
+    this.#url = url;
+    this.#options = options;
   }
 
   /**
@@ -42,11 +44,33 @@ export class FramePicker {
    *          requireModels?: boolean, workerUrl?: string|URL}} [options]
    */
   static async create(options = {}) {
-    const url = options.workerUrl || new URL('./worker.js', import.meta.url);
-    const picker = new FramePicker(new Worker(url, { type: 'module', name: 'framepick' }));
     const { workerUrl, ...rest } = options;
-    picker.info = await picker.#request('init', { options: rest });
+    const picker = new FramePicker(workerUrl || new URL('./worker.js', import.meta.url), rest);
+    await picker.#start();
     return picker;
+  }
+
+  /** A worker with `init` done: the current one, or a new one after a crash. */
+  #start() {
+    if (this.#worker) return this.#ready;
+    const worker = new Worker(this.#url, { type: 'module', name: 'framepick' });
+    worker.onmessage = ({ data }) => this.#onMessage(data);
+    // An uncaught error (or a failed load) leaves the worker in an unknown state: drop
+    // it, fail what it was doing, and let the next request start a new one.
+    worker.onerror = (e) => {
+      this.#drop(worker);
+      this.#failAll(new FramepickError('WORKER_CRASHED',
+        `the framepick worker stopped: ${e.message || 'unknown error'}`));
+    };
+    this.#worker = worker;
+    this.#ready = this.#send('init', { options: this.#options }).then((info) => { this.info = info; },
+      (e) => { this.#drop(worker); throw e; });
+    return this.#ready;
+  }
+
+  #drop(worker) {
+    worker.terminate();
+    if (this.#worker === worker) this.#worker = null;
   }
 
   /**
@@ -94,7 +118,7 @@ export class FramePicker {
         await seek(video, times[i], signal).catch(rethrowTyped);
         ctx.drawImage(video, 0, 0, aw, ah);
         const { data } = ctx.getImageData(0, 0, aw, ah);
-        this.#worker.postMessage({ type: 'frame', session, ptsUs: Math.round(times[i] * 1e6),
+        this.#worker?.postMessage({ type: 'frame', session, ptsUs: Math.round(times[i] * 1e6),
           width: aw, height: ah, data: data.buffer }, [data.buffer]);
         onProgress?.({ stage: 'decode', fraction: 0.8 * ((i + 1) / times.length) });
       }
@@ -117,7 +141,7 @@ export class FramePicker {
         durationS, sampleInterval: interval, framesDecoded: times.length + candidates.length, timings } };
     } finally {
       close();
-      this.#worker.postMessage({ type: 'drop', session });
+      this.#worker?.postMessage({ type: 'drop', session });
     }
   }
 
@@ -145,17 +169,24 @@ export class FramePicker {
     return uploadCandidates(candidates, options);
   }
 
-  /** Stop the worker and free its memory. */
+  /** Stop the worker and free its memory; the picker cannot be used afterwards. */
   dispose() {
+    this.#disposed = true;
     this.#failAll(new FramepickError('ABORTED', 'the picker was disposed'));
-    this.#worker.terminate();
+    if (this.#worker) this.#drop(this.#worker);
   }
 
-  #request(type, payload, { signal, onProgress } = {}) {
+  async #request(type, payload, options) {
+    if (this.#disposed) throw new FramepickError('ABORTED', 'the picker was disposed');
+    await this.#start();
+    return this.#send(type, payload, options);
+  }
+
+  #send(type, payload, { signal, onProgress } = {}) {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new FramepickError('ABORTED', 'the run was cancelled'));
-      const onAbort = () => this.#worker.postMessage({ type: 'abort', id });
+      const onAbort = () => this.#worker?.postMessage({ type: 'abort', id });
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.#pending.set(id, {

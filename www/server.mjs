@@ -14,11 +14,12 @@ const TYPES = {
 
 /**
  * @param {{root?: string, port?: number, host?: string, isolate?: boolean,
- *          extraRoots?: Record<string, string>}} [options]
- *   extraRoots maps a URL prefix (e.g. '/media/') to a directory.
+ *          extraRoots?: Record<string, string>, headers?: Record<string, string>}} [options]
+ *   extraRoots maps a URL prefix (e.g. '/media/') to a directory; headers are added to
+ *   every file served (e.g. a Content-Security-Policy).
  */
 export async function startServer({ root = fileURLToPath(new URL('.', import.meta.url)),
-  port = 0, host = '127.0.0.1', isolate = true, extraRoots = {} } = {}) {
+  port = 0, host = '127.0.0.1', isolate = true, extraRoots = {}, headers: extraHeaders = {} } = {}) {
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://x');
@@ -37,6 +38,7 @@ export async function startServer({ root = fileURLToPath(new URL('.', import.met
         'Cache-Control': 'no-cache',
         'Accept-Ranges': 'bytes',
         'Cross-Origin-Resource-Policy': 'same-origin',
+        ...extraHeaders,
       };
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
