@@ -107,6 +107,8 @@ export interface PickerInfo {
   flavour: 'threads' | 'single';
   threads: number;
   crossOriginIsolated: boolean;
+  /** Why the threaded build was not used on an isolated page (e.g. a CSP without `worker-src blob:`), else null. */
+  threadsError?: string | null;
   /** Whether the face model loaded. Without it picks use the quick metrics only. */
   faceModel: boolean;
   modelError: { code: string; message: string } | null;

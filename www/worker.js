@@ -54,17 +54,51 @@ function serializeError(e) {
   return { code: 'INTERNAL', message: String(e && e.message ? e.message : e) };
 }
 
+/** How long the rayon pool may take to start before the single-thread build is used. */
+const THREAD_POOL_DEADLINE_MS = 15_000;
+
+/**
+ * Start the rayon pool, or fail fast: under a CSP without `worker-src blob:` the pool's
+ * workers are refused and `initThreadPool` would wait for them for ever.
+ */
+function startThreadPool(n) {
+  let onViolation;
+  const refused = new Promise((_, reject) => {
+    onViolation = (e) => reject(new Error(`the page's Content-Security-Policy refused ${e.blockedURI || 'a worker'} ` +
+      `(${e.violatedDirective}); threads need worker-src 'self' blob:`));
+    self.addEventListener('securitypolicyviolation', onViolation);
+  });
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the thread pool did not start within ${THREAD_POOL_DEADLINE_MS / 1000} s`)),
+      THREAD_POOL_DEADLINE_MS);
+  });
+  return Promise.race([wasm.initThreadPool(n), refused, late]).finally(() => {
+    clearTimeout(timer);
+    self.removeEventListener('securitypolicyviolation', onViolation);
+  });
+}
+
 async function init(options) {
   const isolated = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
-  const flavour = isolated && options.threads !== 1 ? 'threads' : 'single';
+  let flavour = isolated && options.threads !== 1 ? 'threads' : 'single';
   const base = new URL('./pkg/', import.meta.url);
-  wasm = await import(new URL(`${flavour}/framepick.js`, base).href);
-  wasmExports = await wasm.default();
+  const load = async (f) => {
+    wasm = await import(new URL(`${f}/framepick.js`, base).href);
+    wasmExports = await wasm.default();
+  };
+  await load(flavour);
+  let threadsError = null;
   if (flavour === 'threads') {
-    const n = Math.max(1, options.threads || navigator.hardwareConcurrency || 2);
-    await wasm.initThreadPool(n);
+    try {
+      await startThreadPool(Math.max(1, options.threads || navigator.hardwareConcurrency || 2));
+    } catch (e) {
+      threadsError = e.message;
+      flavour = 'single';
+      await load(flavour);
+    }
   }
-  engine = { flavour, threads: wasm.threadCount(), faceModel: null, modelError: null,
+  engine = { flavour, threads: wasm.threadCount(), faceModel: null, modelError: null, threadsError,
     gpuMode: options.gpu ?? 'auto' };
   const modelUrl = options.faceModelUrl || new URL('models/retinaface-mnet025.onnx', base).href;
   const t0 = performance.now();
@@ -93,6 +127,8 @@ async function init(options) {
   return {
     flavour,
     threads: engine.threads,
+    // Why the threaded build could not be used on an isolated page (null when it was).
+    threadsError,
     crossOriginIsolated: isolated,
     faceModel: engine.faceModel !== null,
     modelError: engine.modelError,
