@@ -241,6 +241,40 @@ fn is_black(s: &SampleFeatures, cfg: &ShotConfig) -> bool {
     s.brightness <= cfg.black_brightness && s.contrast <= cfg.black_contrast
 }
 
+/// How well `to` is `from` moved: the smallest mean |ΔRGB| (0–255) between `to` and
+/// `from` shifted by up to 2 cells each way in half-cell steps (bilinear between cell
+/// means), over the cells that stay inside the grid (at least half of them).
+fn shift_residual(from: &[[f32; 3]; CELLS], to: &[[f32; 3]; CELLS]) -> f32 {
+    let at = |y: f32, x: f32, c: usize| -> f32 {
+        let (y0, x0) = (y.floor() as usize, x.floor() as usize);
+        let (y1, x1) = ((y0 + 1).min(GRID - 1), (x0 + 1).min(GRID - 1));
+        let (fy, fx) = (y - y0 as f32, x - x0 as f32);
+        let v = |yy: usize, xx: usize| from[yy * GRID + xx][c];
+        (1.0 - fy) * ((1.0 - fx) * v(y0, x0) + fx * v(y0, x1))
+            + fy * ((1.0 - fx) * v(y1, x0) + fx * v(y1, x1))
+    };
+    let last = (GRID - 1) as f32;
+    let mut best = f32::INFINITY;
+    for sy in -4..=4 {
+        for sx in -4..=4 {
+            let (dy, dx) = (sy as f32 * 0.5, sx as f32 * 0.5);
+            let (mut sum, mut n) = (0.0f32, 0usize);
+            for (k, cell) in to.iter().enumerate() {
+                let (y, x) = ((k / GRID) as f32 + dy, (k % GRID) as f32 + dx);
+                if !(0.0..=last).contains(&y) || !(0.0..=last).contains(&x) {
+                    continue;
+                }
+                sum += (0..3).map(|c| (cell[c] - at(y, x, c)).abs()).sum::<f32>();
+                n += 1;
+            }
+            if n * 2 >= CELLS {
+                best = best.min(sum / (3 * n) as f32);
+            }
+        }
+    }
+    best
+}
+
 /// Marks runs `a+1 ..= b−1` whose samples are all mixes of `A = a` and `B = b`.
 fn mark_dissolves(samples: &[SampleFeatures], cfg: &ShotConfig, transition: &mut [bool]) {
     let n = samples.len();
@@ -290,7 +324,14 @@ fn is_mix_run(samples: &[SampleFeatures], a: usize, b: usize, cfg: &ShotConfig) 
             return false;
         }
         let res: f32 = x.iter().zip(&diff).map(|(v, d)| (v - t * d).abs()).sum();
-        if res / (3 * CELLS) as f32 > cfg.mix_tolerance * span {
+        let mix_res = res / (3 * CELLS) as f32;
+        if mix_res > cfg.mix_tolerance * span {
+            return false;
+        }
+        // Camera motion over a smooth scene also looks like a mix at 8×8 cells; if one
+        // end, moved, explains the sample as well, it is a pan, not a dissolve.
+        let moved = shift_residual(ta, &s.thumb).min(shift_residual(tb, &s.thumb));
+        if moved <= mix_res {
             return false;
         }
         prev_t = t;

@@ -231,6 +231,25 @@ fn fade_to_black_is_a_transition() {
     assert_eq!(s.shots[0].end_idx, 5);
 }
 
+/// A slow camera pan over one scene: each sample is the next crop of a taller picture.
+/// Cell by cell it looks like a mix of its neighbours, but it is motion, not a dissolve.
+#[test]
+fn slow_pans_are_not_transitions() {
+    for (name, step) in [("coffee.jpg", 14), ("astronaut.jpg", 20)] {
+        let tall = photo(name, W, 2 * H);
+        let frames: Vec<RgbaFrame> = (0..10)
+            .map(|k| frame(&imageops::crop_imm(&tall, 0, k * step, W, H).to_image()))
+            .collect();
+        let s = detect_shots(&features(&frames, 2_000_000), &ShotConfig::default());
+        let marked: Vec<usize> = (0..frames.len()).filter(|&i| s.transition[i]).collect();
+        assert!(
+            marked.is_empty(),
+            "{name}: samples {marked:?} taken for a dissolve"
+        );
+        assert_eq!(s.shots.len(), 1, "{name}: {:?}", s.cuts);
+    }
+}
+
 #[test]
 fn segments_and_dense_plan_on_photos() {
     // astronaut still (face given) 10 s, 2 s of blurred and noisy coffee, astronaut again.
