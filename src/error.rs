@@ -31,6 +31,9 @@ pub enum FramepickError {
 
     #[error("could not read the input: {detail}")]
     Io { detail: String },
+
+    #[error("not enough memory: {detail}")]
+    OutOfMemory { detail: String },
 }
 
 impl FramepickError {
@@ -46,6 +49,7 @@ impl FramepickError {
             Self::Aborted => "ABORTED",
             Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
             Self::Io { .. } => "IO_ERROR",
+            Self::OutOfMemory { .. } => "OUT_OF_MEMORY",
         }
     }
 

@@ -38,7 +38,14 @@ pub struct SessionConfig {
     pub niche: Niche,
     /// Caller weights replacing the niche's table (already merged and validated).
     pub weights: Option<Weights>,
+    /// Most bytes of analysis frames held at once (the kept frames plus a batch):
+    /// over it `push_frame` fails with `OUT_OF_MEMORY` before wasm memory runs out.
+    pub max_frame_bytes: usize,
 }
+
+/// Default of [`SessionConfig::max_frame_bytes`]: the threaded wasm build has 1 GiB in
+/// all, and the models and their buffers need the rest.
+pub const MAX_FRAME_BYTES: usize = 384 << 20;
 
 impl Default for SessionConfig {
     fn default() -> Self {
@@ -51,6 +58,7 @@ impl Default for SessionConfig {
             min_gap_us: 1_000_000,
             niche: Niche::General,
             weights: None,
+            max_frame_bytes: MAX_FRAME_BYTES,
         }
     }
 }
@@ -250,14 +258,43 @@ impl Session {
         Ok(())
     }
 
-    pub fn push_frame(&mut self, pts_us: i64, frame: RgbaFrame) {
+    pub fn set_max_frame_bytes(&mut self, bytes: usize) {
+        self.cfg.max_frame_bytes = bytes;
+    }
+
+    /// Hand over one analysis frame. Fails with `OUT_OF_MEMORY` when frames of this size
+    /// would not fit the memory budget ([`SessionConfig::max_frame_bytes`]).
+    pub fn push_frame(&mut self, pts_us: i64, frame: RgbaFrame) -> Result<()> {
+        self.check_memory(&frame)?;
         if !self.sampled.insert(pts_us) {
-            return; // the same frame twice adds nothing
+            return Ok(()); // the same frame twice adds nothing
         }
         self.pending.push((pts_us, frame));
         if self.pending.len() >= self.cfg.batch.max(1) {
             self.flush();
         }
+        Ok(())
+    }
+
+    /// The most frames held at once (kept plus a batch) times this frame's size must
+    /// fit the budget: checked up front, so a run fails at its first frame, not when
+    /// wasm memory runs out half-way (which would abort the instance).
+    fn check_memory(&self, frame: &RgbaFrame) -> Result<()> {
+        let held = self.cfg.deep_k.max(self.cfg.top) + self.cfg.batch.max(1);
+        let need = held.saturating_mul(frame.data.len());
+        if need > self.cfg.max_frame_bytes {
+            return Err(FramepickError::OutOfMemory {
+                detail: format!(
+                    "{held} analysis frames of {}x{} need {} MiB, over the {} MiB budget; \
+                     lower analysisSize or deepK",
+                    frame.width,
+                    frame.height,
+                    need >> 20,
+                    self.cfg.max_frame_bytes >> 20
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Quick metrics (with the perceptual hash) for the pending batch in parallel, then
@@ -295,6 +332,7 @@ impl Session {
 
     /// The analysis-size pixels of a frame [`Session::push_measured`] asked for.
     pub fn attach_pixels(&mut self, pts_us: i64, frame: RgbaFrame) -> Result<()> {
+        self.check_memory(&frame)?;
         let metrics = self.awaiting.remove(&pts_us).ok_or_else(|| {
             FramepickError::invalid(format!("no measured frame at {pts_us} µs awaits pixels"))
         })?;
@@ -757,7 +795,7 @@ mod tests {
             } else {
                 noise_frame(i, 200)
             };
-            s.push_frame(i as i64 * 2_000_000, f);
+            s.push_frame(i as i64 * 2_000_000, f).unwrap();
             assert!(s.kept.len() <= 5 + 4);
         }
         let (c, report) = s.finish(None).unwrap();
@@ -782,7 +820,7 @@ mod tests {
             } else {
                 RgbaFrame::filled(64, 36, [0, 0, 0, 255])
             };
-            s.push_frame(i as i64 * 1_000_000, f);
+            s.push_frame(i as i64 * 1_000_000, f).unwrap();
         }
         let (c, report) = s.finish(None).unwrap();
         assert_eq!(
@@ -814,7 +852,7 @@ mod tests {
         let mut asked = 0;
         for (i, f) in frames.iter().enumerate() {
             let pts = i as i64 * 1_000_000;
-            cpu.push_frame(pts, f.clone());
+            cpu.push_frame(pts, f.clone()).unwrap();
             if gpu.push_measured(pts, QuickMetrics::of(f)) {
                 asked += 1;
                 gpu.attach_pixels(pts, f.clone()).unwrap();
@@ -832,7 +870,8 @@ mod tests {
     fn audio_pushed_before_planning_is_measured_at_the_coarse_samples() {
         let mut s = Session::new(SessionConfig::default()).unwrap();
         for i in 0..6 {
-            s.push_frame(i * 2_000_000, noise_frame(i as u32, 120));
+            s.push_frame(i * 2_000_000, noise_frame(i as u32, 120))
+                .unwrap();
         }
         // Sound only in the first 5 s: 100 ms blocks at 8 kHz.
         for k in 0..50 {
@@ -841,6 +880,24 @@ mod tests {
         s.plan_dense(&DenseConfig::default());
         // Samples at 0, 2, 4 s have sound within ±0.5 s; 6, 8, 10 s do not.
         assert_eq!(s.report.audio_windows, 3);
+    }
+
+    #[test]
+    fn frames_too_large_for_the_budget_fail_up_front() {
+        let cfg = SessionConfig {
+            deep_k: 30,
+            batch: 8,
+            max_frame_bytes: 100 << 20,
+            ..Default::default()
+        };
+        let mut s = Session::new(cfg).unwrap();
+        // 38 frames of 1280×720 RGBA = 134 MiB > 100 MiB.
+        let big = RgbaFrame::filled(1280, 720, [9, 9, 9, 255]);
+        let err = s.push_frame(0, big).unwrap_err();
+        assert_eq!(err.code(), "OUT_OF_MEMORY");
+        assert!(err.to_string().contains("analysisSize"), "{err}");
+        // 320×180 fits.
+        assert!(s.push_frame(0, noise_frame(1, 100)).is_ok());
     }
 
     #[test]
@@ -853,7 +910,8 @@ mod tests {
     fn an_all_black_video_warns_and_still_answers() {
         let mut s = Session::new(SessionConfig::default()).unwrap();
         for i in 0..5 {
-            s.push_frame(i * 1_000_000, RgbaFrame::filled(32, 32, [0, 0, 0, 255]));
+            s.push_frame(i * 1_000_000, RgbaFrame::filled(32, 32, [0, 0, 0, 255]))
+                .unwrap();
         }
         let (c, report) = s.finish(None).unwrap();
         assert!(!c.is_empty());

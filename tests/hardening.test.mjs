@@ -202,6 +202,23 @@ test('limits: file size, resolution and frame count fail fast with their own cod
   await page.close();
 });
 
+test('analysis frames that would not fit wasm memory fail with OUT_OF_MEMORY, up front; the next pick works', async () => {
+  const uhd = h264('8k.mp4', '7680x4320', 1, ['-r', '5']);
+  const { page } = await openPage(servers.isolated);
+  // 4096×2304 RGBA analysis frames × (deepK 30 + a batch) ≈ 1.4 GB: over the 384 MiB budget.
+  const big = await timedPick(page, uhd, { top: 1, analysisSize: 4096 }, 60_000);
+  assert.equal(big.code, 'OUT_OF_MEMORY', JSON.stringify(big));
+  assert.match(big.message, /MiB budget; lower analysisSize or deepK/);
+  assert.ok(big.maxGapMs < MAX_TICK_GAP_MS, `main thread blocked ${big.maxGapMs} ms`);
+  // The budget is the caller's to set.
+  const tight = await timedPick(page, uhd, { top: 1, maxAnalysisBytes: 1 << 20 });
+  assert.equal(tight.code, 'OUT_OF_MEMORY', JSON.stringify(tight));
+  const ok = await timedPick(page, uhd, { top: 1 }, 120_000);
+  assert.equal(ok.code, undefined, JSON.stringify(ok));
+  assert.equal(ok.picks, 1);
+  await page.close();
+});
+
 test('8K UHD passes the default limits and is picked from', async () => {
   const uhd = h264('8k.mp4', '7680x4320', 1, ['-r', '5']);
   const { page } = await openPage(servers.isolated);

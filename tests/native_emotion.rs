@@ -87,11 +87,12 @@ fn session_run(
         min_gap_us: 1_000_000,
         niche,
         weights: None,
+        max_frame_bytes: framepick::session::MAX_FRAME_BYTES,
     };
     let mut s = Session::new(cfg).unwrap();
     for i in 0..6 {
         let f = if i % 2 == 0 { &astro } else { &coffee };
-        s.push_frame(i * 2_000_000, f.clone());
+        s.push_frame(i * 2_000_000, f.clone()).unwrap();
     }
     s.finish_with(models).unwrap()
 }

@@ -15,6 +15,7 @@ export type FramepickErrorCode =
   | 'INPUT_TOO_LARGE'
   | 'RESOLUTION_TOO_LARGE'
   | 'TOO_MANY_FRAMES'
+  | 'OUT_OF_MEMORY'
   | 'INTERNAL';
 
 /** Stable error codes of {@link UploadError}. */
@@ -161,6 +162,8 @@ export interface PickOptions {
   maxPixels?: number;
   /** Most samples (frames) in the track; over it: TOO_MANY_FRAMES. Default 2 000 000. */
   maxFrames?: number;
+  /** Most bytes of analysis frames held in wasm at once ((deepK + a batch) × analysis frame); over it: OUT_OF_MEMORY before any is held. Default 384 MiB. */
+  maxAnalysisBytes?: number;
   /** Cancels the run: the promise rejects with code ABORTED. */
   signal?: AbortSignal;
   onProgress?: (progress: PickProgress) => void;

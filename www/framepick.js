@@ -54,7 +54,7 @@ export class FramePicker {
   #start() {
     if (this.#worker) return this.#ready;
     const worker = new Worker(this.#url, { type: 'module', name: 'framepick' });
-    worker.onmessage = ({ data }) => this.#onMessage(data);
+    worker.onmessage = ({ data }) => this.#onMessage(data, worker);
     // An uncaught error (or a failed load) leaves the worker in an unknown state: drop
     // it, fail what it was doing, and let the next request start a new one.
     worker.onerror = (e) => {
@@ -198,13 +198,19 @@ export class FramePicker {
     });
   }
 
-  #onMessage({ type, id, result, error, progress }) {
+  #onMessage({ type, id, result, error, progress }, worker) {
     const p = this.#pending.get(id);
     if (!p) return;
     if (type === 'progress') return p.onProgress?.(progress);
     this.#pending.delete(id);
-    if (type === 'result') p.resolve(result);
-    else p.reject(new FramepickError(error.code, error.message));
+    if (type === 'result') return p.resolve(result);
+    const err = new FramepickError(error.code, error.message);
+    p.reject(err);
+    // The worker's wasm instance trapped: nothing more can run in it.
+    if (error.fatal) {
+      this.#drop(worker);
+      this.#failAll(err);
+    }
   }
 
   #failAll(err) {

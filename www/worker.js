@@ -51,6 +51,20 @@ self.onmessage = async ({ data }) => {
 function serializeError(e) {
   if (e && e.code) return { code: e.code, message: e.message };
   if (e && e.name === 'AbortError') return { code: 'ABORTED', message: 'the run was cancelled' };
+  // A trap (a Rust panic or allocation failure aborts) leaves the wasm instance unusable:
+  // `fatal` tells the page to start a fresh worker for the next request.
+  if (e instanceof WebAssembly.RuntimeError) {
+    const bytes = wasmExports?.memory?.buffer.byteLength ?? 0;
+    const max = engine?.flavour === 'threads' ? 2 ** 30 : 2 ** 32;
+    return bytes > 0.75 * max
+      ? { code: 'OUT_OF_MEMORY', fatal: true, message: `wasm memory ran out (${bytes >> 20} MiB): ` +
+          'lower analysisSize or deepK; the next request starts a fresh worker' }
+      : { code: 'INTERNAL', fatal: true, message: `the analysis crashed (${e.message}); ` +
+          'the next request starts a fresh worker' };
+  }
+  if (e instanceof RangeError && /allocat|memory/i.test(e.message)) {
+    return { code: 'OUT_OF_MEMORY', message: `the browser could not allocate memory: ${e.message}` };
+  }
   return { code: 'INTERNAL', message: String(e && e.message ? e.message : e) };
 }
 
@@ -139,10 +153,12 @@ async function init(options) {
 
 function newAnalysis(view, durationS, options) {
   const top = options.top || 10;
-  return new wasm.Analysis(
+  const analysis = new wasm.Analysis(
     top, options.deepK || 30, view.width, view.height,
     options.minGap ?? Math.min(2, durationS / (top * 2)),
     { niche: options.niche, weights: options.weights });
+  if (options.maxAnalysisBytes) analysis.setMemoryBudget(options.maxAnalysisBytes);
+  return analysis;
 }
 
 /** Analysis runs fed with frames decoded elsewhere (the <video> fallback). */

@@ -401,6 +401,7 @@ impl Analysis {
             min_gap_us: (min_gap_s * 1e6) as i64,
             niche,
             weights: Some(weights),
+            max_frame_bytes: crate::session::MAX_FRAME_BYTES,
         };
         Ok(Analysis {
             session: Some(Session::new(cfg).map_err(js_error)?),
@@ -417,7 +418,17 @@ impl Analysis {
         rgba: Vec<u8>,
     ) -> Result<(), JsValue> {
         let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
-        self.session_mut()?.push_frame(pts_us as i64, frame);
+        self.session_mut()?
+            .push_frame(pts_us as i64, frame)
+            .map_err(js_error)
+    }
+
+    /// Most bytes of analysis frames held at once (default 384 MiB): frames that would
+    /// not fit fail `pushFrame` with `OUT_OF_MEMORY`.
+    #[wasm_bindgen(js_name = setMemoryBudget)]
+    pub fn set_memory_budget(&mut self, bytes: f64) -> Result<(), JsValue> {
+        self.session_mut()?
+            .set_max_frame_bytes(bytes.max(0.0) as usize);
         Ok(())
     }
 
