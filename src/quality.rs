@@ -25,6 +25,11 @@ pub const MIN_BRIGHTNESS: f32 = 0.12;
 pub const MAX_BRIGHTNESS: f32 = 0.93;
 pub const MIN_SHARPNESS: f32 = 0.08;
 pub const MAX_UNIFORMITY: f32 = 0.8;
+/// Immerkær noise σ (luma, 0–255, at the analysis size) at or above which a frame is
+/// too grainy for a thumbnail. Measured in Chromium at 320×180 (canvas downscale) on
+/// the bench and test videos: clean footage 0.1–2.6, fine texture (a coffee table) up
+/// to 5.1, heavy grain (FFmpeg `noise=alls=90`) 11.8–12.1 (docs/quick-filter.md).
+pub const MAX_NOISE: f32 = 8.0;
 /// Variance of the Laplacian at which `sharpness` reads 0.5. A crisp 320 px frame of
 /// real footage sits well above it; a motion-blurred one well below.
 const SHARPNESS_HALF_POINT: f32 = 60.0;
@@ -76,6 +81,9 @@ pub struct QuickMetrics {
     /// Mean gradient magnitude (central differences), luma on a 0–1 scale: a second
     /// sharpness measure, less noise-driven than the Laplacian.
     pub gradient: f32,
+    /// Noise σ on the 0–255 luma scale (Immerkær's fast estimate: the mean absolute
+    /// response to a 3×3 kernel that cancels edges and ramps, scaled by √(π/2)/6).
+    pub noise: f32,
     /// Share of pixels with luma ≤ 5 (of 255).
     pub clipped_shadows: f32,
     /// Share of pixels with luma ≥ 250 (of 255).
@@ -118,6 +126,7 @@ pub enum Rejection {
     BlownOut,
     Blurry,
     Uniform,
+    Noisy,
 }
 
 /// Quick-filter thresholds. `Default` is Hecate's (what [`QuickMetrics::rejection`]
@@ -130,6 +139,7 @@ pub struct QuickFilter {
     pub max_brightness: f32,
     pub min_sharpness: f32,
     pub max_uniformity: f32,
+    pub max_noise: f32,
     /// Reject as blown out when at least this share of pixels is clipped white.
     pub max_clipped_highlights: Option<f32>,
     /// Reject as too dark when at least this share of pixels is clipped black.
@@ -143,6 +153,7 @@ impl Default for QuickFilter {
             max_brightness: MAX_BRIGHTNESS,
             min_sharpness: MIN_SHARPNESS,
             max_uniformity: MAX_UNIFORMITY,
+            max_noise: MAX_NOISE,
             max_clipped_highlights: None,
             max_clipped_shadows: None,
         }
@@ -174,8 +185,8 @@ pub const GPU_CELLS8_N: usize = 2544;
 pub const GPU_GRAD8: usize = 2608;
 pub const GPU_GRAD8_N: usize = 2672;
 pub const GPU_ACC_WORDS: usize = 2736;
-/// Per 16×16 tile: Σl, Σl², Σrg, Σrg², Σyb, Σyb², Σlap, Σlap², Σgrad.
-pub const GPU_PARTIALS_PER_TILE: usize = 9;
+/// Per 16×16 tile: Σl, Σl², Σrg, Σrg², Σyb, Σyb², Σlap, Σlap², Σgrad, Σ|noise kernel|.
+pub const GPU_PARTIALS_PER_TILE: usize = 10;
 /// Fixed-point scale of the GPU's fractional cell sums (u32 atomics hold integers).
 pub const GPU_FIXED: f32 = 256.0;
 
@@ -199,6 +210,8 @@ pub struct FrameSums {
     /// Σ and Σ² of the Laplacian and Σ gradient over the interior pixels.
     lap: [f64; 2],
     grad: f64,
+    /// Σ |Immerkær kernel response| over the interior pixels.
+    noise: f64,
     grad8: [f32; CELLS],
     grad8_n: [u32; CELLS],
 }
@@ -219,6 +232,7 @@ impl FrameSums {
             cells8_n: [0; CELLS],
             lap: [0.0; 2],
             grad: 0.0,
+            noise: 0.0,
             grad8: [0.0; CELLS],
             grad8_n: [0; CELLS],
         }
@@ -304,6 +318,7 @@ impl FrameSums {
         s.yb = [t[4], t[5]];
         s.lap = [t[6], t[7]];
         s.grad = t[8];
+        s.noise = t[9];
         s.luma_hist
             .copy_from_slice(&acc[GPU_LUMA_HIST..GPU_COLOR_HIST]);
         s.color_hist
@@ -364,6 +379,7 @@ impl QuickMetrics {
             sharpness: lap_var / (lap_var + SHARPNESS_HALF_POINT),
             uniformity: uniformity(&s.luma_hist, n),
             gradient: (s.grad / interior) as f32 / 255.0,
+            noise: ((std::f64::consts::FRAC_PI_2.sqrt() / 6.0) * s.noise / interior) as f32,
             clipped_shadows: shadows as f32 / n as f32,
             clipped_highlights: highlights as f32 / n as f32,
             entropy: entropy(&s.luma_hist, n),
@@ -392,6 +408,8 @@ impl QuickMetrics {
             Some(Rejection::BlownOut)
         } else if self.uniformity >= f.max_uniformity {
             Some(Rejection::Uniform)
+        } else if self.noise >= f.max_noise {
+            Some(Rejection::Noisy)
         } else if self.sharpness <= f.min_sharpness {
             Some(Rejection::Blurry)
         } else {
@@ -425,13 +443,16 @@ fn edge_sums(luma: &[f32], w: usize, h: usize, s: &mut FrameSums) {
     let col8: Vec<usize> = (0..w).map(|x| x * GRID / w).collect();
     for y in 1..h - 1 {
         let r8 = (y * GRID / h) * GRID;
-        let (mut rs, mut rq, mut rg) = (0.0f32, 0.0f32, 0.0f32);
+        let (mut rs, mut rq, mut rg, mut rn) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
         for x in 1..w - 1 {
             let i = y * w + x;
             let (up, down, left, right) = (luma[i - w], luma[i + w], luma[i - 1], luma[i + 1]);
             let l = up + down + left + right - 4.0 * luma[i];
             rs += l;
             rq += l * l;
+            // Immerkær: [1 −2 1; −2 4 −2; 1 −2 1], blind to edges and ramps.
+            let corners = luma[i - w - 1] + luma[i - w + 1] + luma[i + w - 1] + luma[i + w + 1];
+            rn += (corners - 2.0 * (up + down + left + right) + 4.0 * luma[i]).abs();
             let (gx, gy) = (right - left, down - up);
             let g = 0.5 * (gx * gx + gy * gy).sqrt();
             rg += g;
@@ -442,6 +463,7 @@ fn edge_sums(luma: &[f32], w: usize, h: usize, s: &mut FrameSums) {
         s.lap[0] += rs as f64;
         s.lap[1] += rq as f64;
         s.grad += rg as f64;
+        s.noise += rn as f64;
     }
 }
 
@@ -703,6 +725,7 @@ mod tests {
         }
         let partials = [
             s.luma[0], s.luma[1], s.rg[0], s.rg[1], s.yb[0], s.yb[1], s.lap[0], s.lap[1], s.grad,
+            s.noise,
         ]
         .map(|v| v as f32);
         let back = QuickMetrics::from_sums(&FrameSums::from_gpu(16, 16, &acc, &partials).unwrap());
@@ -712,6 +735,35 @@ mod tests {
         assert!((back.sharpness - want.sharpness).abs() < 1e-4);
         assert!((back.colorfulness - want.colorfulness).abs() < 1e-3);
         assert!((back.gradient - want.gradient).abs() < 1e-4);
+    }
+
+    #[test]
+    fn grain_raises_the_noise_estimate_edges_and_ramps_do_not() {
+        // A ramp and a hard-edged checkerboard: no noise, whatever their gradients.
+        let mut ramp = Vec::new();
+        for y in 0..64u32 {
+            for x in 0..96u32 {
+                let v = (x + y) as u8;
+                ramp.extend_from_slice(&[v, v, v, 255]);
+            }
+        }
+        let ramp = QuickMetrics::of(&RgbaFrame::new(96, 64, ramp).unwrap());
+        assert!(ramp.noise < 0.01, "{}", ramp.noise);
+        let grid = QuickMetrics::of(&RgbaFrame::filled(96, 64, [90, 90, 90, 255]));
+        assert_eq!(grid.noise, 0.0);
+        // Uniform noise of ±40 has σ ≈ 23: estimated within 15 %, and rejected.
+        let mut seed = 7u32;
+        let mut data = Vec::new();
+        for _ in 0..96 * 64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let v = (88 + seed % 81) as u8;
+            data.extend_from_slice(&[v, v, v, 255]);
+        }
+        let grainy = QuickMetrics::of(&RgbaFrame::new(96, 64, data).unwrap());
+        assert!((grainy.noise - 23.4).abs() < 3.5, "{}", grainy.noise);
+        assert_eq!(grainy.rejection(), Some(Rejection::Noisy));
     }
 
     #[test]

@@ -145,6 +145,7 @@ pub struct CoreReport {
     pub rejected_blown_out: usize,
     pub rejected_blurry: usize,
     pub rejected_uniform: usize,
+    pub rejected_noisy: usize,
     pub frames_deep: usize,
     pub faces_found: usize,
     /// Faces whose expression the emotion model classified.
@@ -450,6 +451,7 @@ impl Session {
             Rejection::BlownOut => r.rejected_blown_out += 1,
             Rejection::Blurry => r.rejected_blurry += 1,
             Rejection::Uniform => r.rejected_uniform += 1,
+            Rejection::Noisy => r.rejected_noisy += 1,
         }
     }
 
@@ -672,6 +674,7 @@ fn explain(k: &Kept, d: &Deep, s: &Scores) -> Vec<String> {
             Rejection::BlownOut => "blown out",
             Rejection::Blurry => "blurry",
             Rejection::Uniform => "flat",
+            Rejection::Noisy => "grainy",
         };
         why.push(format!("spoiled: {what} (nothing better)"));
     }

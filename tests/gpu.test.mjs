@@ -28,16 +28,19 @@ const SEGMENTS = [
   { from: 25, to: 31, kind: 'blurry' },
   { from: 31, to: 37, kind: 'tooDark' },
   { from: 37, to: 43, kind: 'good' },
+  { from: 43, to: 47, kind: 'noisy' },
+  { from: 47, to: 52, kind: 'good' },
 ];
-const VERDICT = { good: null, blownOut: 'blownOut', black: 'tooDark', blurry: 'blurry', tooDark: 'tooDark' };
-const CUTS = [6, 10, 17, 19, 25, 31, 37];
+const VERDICT = { good: null, blownOut: 'blownOut', black: 'tooDark', blurry: 'blurry', tooDark: 'tooDark',
+  noisy: 'noisy' };
+const CUTS = [6, 10, 17, 19, 25, 31, 37, 43, 47];
 
 // GPU and CPU measure the same frames; they differ only by float rounding (f32 sums
 // per 16×16 tile on the GPU, fixed-point cell sums) and by the two downscalers
 // (WGSL bilinear vs the canvas's), so metrics on a 0–1 scale agree within 0.01.
 const TOLERANCE = {
   brightness: 0.01, contrast: 0.01, sharpness: 0.01, uniformity: 0.01, gradient: 0.01,
-  entropy: 0.01, clippedShadows: 0.01, clippedHighlights: 0.01, colorfulness: 1.0,
+  entropy: 0.01, clippedShadows: 0.01, clippedHighlights: 0.01, colorfulness: 1.0, noise: 0.1,
 };
 const PHASH_BITS = 4;
 

@@ -6,10 +6,11 @@
 # face.webm   the same as face.mp4 in VP9/WebM
 # scene.mp4   720p, 8 s: a cup of coffee, no person
 # sample.mp4  720p, 60 s: shots of both, test pattern, black, blurred and dark spells
-# spoiled.mp4 720p, 43 s: every kind of spoiled spell the quick filter knows, between
+# spoiled.mp4 720p, 52 s: every kind of spoiled spell the quick filter knows, between
 #             good shots (times in tests/gpu.test.mjs): face 0–6, blown out 6–10,
 #             coffee 10–17 fading out 16–17, black 17–19, astronaut close-up 19–25
-#             fading in 19–20, blurred 25–31, dark 31–37, fractal 37–43
+#             fading in 19–20, blurred 25–31, dark 31–37, fractal 37–43, grainy 43–47,
+#             astronaut 47–52
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${1:-$here/.generated}"
@@ -72,6 +73,8 @@ if [ ! -s "$out/spoiled.mp4" ]; then
   seg 06 -loop 1 -framerate 30 -t 6 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:0,boxblur=20:2" -t 6
   seg 07 -loop 1 -framerate 30 -t 6 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:400,eq=brightness=-0.45" -t 6
   seg 08 -f lavfi -i "mandelbrot=size=1280x720:rate=30" -t 6
+  seg 09 -loop 1 -framerate 30 -t 4 -i "$coffee" -vf "scale=1280:854,crop=1280:720:0:60,noise=alls=90:allf=t" -t 4
+  seg 10 -loop 1 -framerate 30 -t 5 -i "$astro" -vf "scale=1280:1280,crop=1280:720:0:200,noise=alls=4:allf=t" -t 5
   ffmpeg -v error -y -f concat -safe 0 -i "$parts/list.txt" -c copy "$out/spoiled.$$.tmp.mp4"
   mv "$out/spoiled.$$.tmp.mp4" "$out/spoiled.mp4"
   rm -rf "$parts"

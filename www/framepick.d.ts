@@ -224,7 +224,13 @@ export interface QualityMetrics {
   contrast: number;
   sharpness: number;
   uniformity: number;
-  [metric: string]: number;
+  /** Immerkær noise σ, 0–255 luma scale (≥ 8: rejected as grainy). */
+  noise: number;
+  /** 64-bit perceptual hash, 16 hex digits. */
+  phash: string;
+  /** The quick filter's verdict (`inspectFrames` with `metrics`). */
+  rejection?: 'tooDark' | 'blownOut' | 'blurry' | 'uniform' | 'noisy' | null;
+  [metric: string]: number | string | null | undefined;
 }
 
 /** A rectangle normalized to 0–1 of the image (x, y: top-left). */

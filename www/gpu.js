@@ -1,14 +1,14 @@
 // The WebGPU path of the quick filter: a decoded VideoFrame goes in as an external
 // texture, is drawn upright at analysis size on the GPU, and one compute pass
 // accumulates the sums the quick metrics are made of (histograms, cell means, luma,
-// colour-opponent, Laplacian and gradient sums). Only those sums (≈ 12 KB) come back;
+// colour-opponent, Laplacian, gradient and noise sums). Only those sums (≈ 12 KB) come back;
 // the analysis-size pixels come back only for frames the Rust session wants to keep
 // for deep analysis. The metrics themselves are computed in Rust from the sums
 // (`FrameSums::from_gpu` in src/quality.rs), the same code the CPU path ends in.
 
 // Layout of the atomic u32 accumulator; must match src/quality.rs (GPU_* constants).
 const ACC_WORDS = 2736;
-const PARTIALS_PER_GROUP = 9;
+const PARTIALS_PER_GROUP = 10;
 const TILE = 16;
 
 const DOWNSCALE_WGSL = /* wgsl */ `
@@ -74,7 +74,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       let lap = up + down + left + right - 4.0 * l;
       let gx = right - left; let gy = down - up;
       let g = 0.5 * sqrt(gx * gx + gy * gy);
+      // Immerkær's noise kernel [1 -2 1; -2 4 -2; 1 -2 1].
+      let corners = luma(rgb(vec2<u32>(x - 1u, y - 1u))) + luma(rgb(vec2<u32>(x + 1u, y - 1u)))
+        + luma(rgb(vec2<u32>(x - 1u, y + 1u))) + luma(rgb(vec2<u32>(x + 1u, y + 1u)));
       v[6] = lap; v[7] = lap * lap; v[8] = g;
+      v[9] = abs(corners - 2.0 * (up + down + left + right) + 4.0 * l);
       atomicAdd(&acc[GRAD8 + k8], u32(round(g * FIXED)));
       atomicAdd(&acc[GRAD8_N + k8], 1u);
     }
