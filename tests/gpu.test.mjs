@@ -153,3 +153,43 @@ test("gpu: 'auto' declines a software adapter and says why", async () => {
   assert.equal(r.fallbackAdapter, true);
   assert.match(r.reason, /software/);
 });
+
+test('WebGPU device loss mid-run: the CPU path takes over, and the next run gets a new device', async () => {
+  await page.evaluate(async () => {
+    const { FramePicker } = await import('./framepick.js');
+    window.lossPicker = await FramePicker.create({ workerUrl: new URL('./worker.js?device-loss', location.href) });
+  });
+  const worker = page.workers().find((w) => w.url().endsWith('worker.js?device-loss'));
+  // Lose the first device for real (GPUDevice.destroy) once a few read-backs came back.
+  await worker.evaluate(() => {
+    const requestDevice = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = async function (...a) {
+      const device = await requestDevice.apply(this, a);
+      self.lossDevice ??= device;
+      return device;
+    };
+    const mapAsync = GPUBuffer.prototype.mapAsync;
+    let maps = 0;
+    GPUBuffer.prototype.mapAsync = function (...a) {
+      return mapAsync.apply(this, a).then((v) => {
+        if (++maps === 6) self.lossDevice.destroy();
+        return v;
+      });
+    };
+  });
+  const run = () => inPage(async (file) => {
+    const out = await window.lossPicker.pick(file, { top: 3, gpu: true });
+    return { times: out.candidates.map((c) => c.time), report: out.report };
+  });
+  const lost = await run();
+  assert.equal(lost.error, undefined, JSON.stringify(lost.error));
+  const g = lost.report.gpu;
+  assert.ok(g.framesOnGpu >= 1 && g.framesOnCpu > 0, JSON.stringify(g));
+  assert.ok(lost.report.warnings.some((w) => /WebGPU quick filter failed.*CPU path took over/.test(w)),
+    JSON.stringify(lost.report.warnings));
+  assert.ok(lost.times.length >= 3, `picks at ${lost.times}`);
+  const again = await run();
+  assert.equal(again.error, undefined, JSON.stringify(again.error));
+  assert.equal(again.report.gpu.framesOnCpu, 0, JSON.stringify(again.report.gpu));
+  assert.ok(again.report.gpu.framesOnGpu > 0);
+});
