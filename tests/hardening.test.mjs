@@ -413,3 +413,35 @@ test('bad input settles within 10 s with a typed error or a documented result; t
   }
   await page.close();
 });
+
+test('a missing or tampered model: picks from the quick metrics with a warning; MODEL_LOAD_FAILED with requireModels', async () => {
+  const { page } = await openPage(servers.isolated, { createPicker: false });
+  const r = await page.evaluate(async () => {
+    const { FramePicker } = await import('./framepick.js');
+    const model = new Uint8Array(await (await fetch('pkg/models/retinaface-mnet025.onnx')).arrayBuffer());
+    model[1000] ^= 0x55; // one flipped byte: the sha256 check must refuse it
+    const tampered = URL.createObjectURL(new Blob([model]));
+    const out = {};
+    for (const [name, url] of [['missing', new URL('pkg/models/nope.onnx', location.href).href], ['tampered', tampered]]) {
+      const picker = await FramePicker.create({ faceModelUrl: url });
+      out[name] = { info: picker.info };
+      window.testPicker = picker;
+      out[`${name}Strict`] = await FramePicker.create({ faceModelUrl: url, requireModels: true })
+        .then(() => ({ created: true }), (e) => ({ code: e.code, message: e.message }));
+    }
+    return out;
+  });
+  assert.equal(r.missing.info.faceModel, false);
+  assert.match(r.missing.info.modelError.message, /HTTP 404/);
+  assert.equal(r.tampered.info.faceModel, false);
+  assert.equal(r.tampered.info.modelError.code, 'MODEL_LOAD_FAILED');
+  assert.match(r.tampered.info.modelError.message, /sha256/i);
+  for (const k of ['missingStrict', 'tamperedStrict']) assert.equal(r[k].code, 'MODEL_LOAD_FAILED', JSON.stringify(r[k]));
+  // The last picker (tampered model) still picks, from the quick metrics.
+  const pick = await timedPick(page, join(VIDEOS, 'face.mp4'), { top: 2 });
+  assert.equal(pick.code, undefined, JSON.stringify(pick));
+  assert.equal(pick.picks, 2);
+  assert.equal(pick.report.framesDeep, 0);
+  assert.ok(pick.report.warnings.some((w) => /deep analysis skipped/.test(w)), JSON.stringify(pick.report.warnings));
+  await page.close();
+});
