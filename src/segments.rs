@@ -359,7 +359,7 @@ mod tests {
                 s ^= s << 13;
                 s ^= s >> 17;
                 s ^= s << 5;
-                let base = 60 + ((x / 4 + y / 4) % 2) * 90 + (x * 3 + y * 5) % 40;
+                let base = 60 + ((x / 4 + y / 4) % 2) * 90 + (x + y) * 40 / 99;
                 let n = if noise > 0 { s % noise } else { 0 };
                 let v = (base + n).min(255) as u8;
                 data.extend_from_slice(&[v, (v as u32 * 3 / 4) as u8, v / 2, 255]);
@@ -388,7 +388,7 @@ mod tests {
         let mut frames: Vec<RgbaFrame> = (0..8).map(|_| still.clone()).collect();
         let noisy_base = RgbaFrame::filled(64, 36, [30, 140, 200, 255]);
         for k in 0..3 {
-            let mut f = textured(100 + k, 120);
+            let mut f = textured(100 + k, 40);
             for (p, q) in f.data.iter_mut().zip(&noisy_base.data) {
                 *p = ((*p as u32 + *q as u32) / 2) as u8;
             }

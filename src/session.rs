@@ -770,15 +770,18 @@ fn face_score(faces: &[Face], frame: &RgbaFrame) -> f32 {
 mod tests {
     use super::*;
 
-    fn noise_frame(seed: u32, level: u8) -> RgbaFrame {
-        let mut s = seed.wrapping_mul(2654435761) | 1;
+    /// A usable picture: a grey ramp under a checkerboard whose contrast is `level` (more
+    /// contrast ranks higher) and whose cell size depends on `seed` (tells frames apart).
+    fn textured(seed: u32, level: u8) -> RgbaFrame {
+        let cell = 8 + seed % 4;
+        let base = ((255 - u32::from(level)) / 2).saturating_sub(30);
         let mut data = Vec::new();
-        for _ in 0..(64 * 36) {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            let v = (s % level as u32) as u8 + (255 - level) / 2;
-            data.extend_from_slice(&[v, v, v, 255]);
+        for y in 0..36u32 {
+            for x in 0..64u32 {
+                let checker = ((x / cell + y / cell) % 2) * u32::from(level);
+                let v = (base + (x + y) * 60 / 99 + checker).min(255) as u8;
+                data.extend_from_slice(&[v, v, v, 255]);
+            }
         }
         RgbaFrame::new(64, 36, data).unwrap()
     }
@@ -796,7 +799,7 @@ mod tests {
             let f = if i % 2 == 0 {
                 RgbaFrame::filled(64, 36, [0, 0, 0, 255])
             } else {
-                noise_frame(i, 200)
+                textured(i, 200)
             };
             s.push_frame(i as i64 * 2_000_000, f).unwrap();
             assert!(s.kept.len() <= 5 + 4);
@@ -819,7 +822,7 @@ mod tests {
         let mut s = Session::new(cfg).unwrap();
         for i in 0..8 {
             let f = if i < 2 {
-                noise_frame(i, 200)
+                textured(i, 200)
             } else {
                 RgbaFrame::filled(64, 36, [0, 0, 0, 255])
             };
@@ -848,7 +851,7 @@ mod tests {
         let frames: Vec<RgbaFrame> = [100, 120, 60, 200, 80, 40]
             .iter()
             .enumerate()
-            .map(|(i, &level)| noise_frame(i as u32, level))
+            .map(|(i, &level)| textured(i as u32, level))
             .collect();
         let mut cpu = Session::new(cfg).unwrap();
         let mut gpu = Session::new(cfg).unwrap();
@@ -873,7 +876,7 @@ mod tests {
     fn audio_pushed_before_planning_is_measured_at_the_coarse_samples() {
         let mut s = Session::new(SessionConfig::default()).unwrap();
         for i in 0..6 {
-            s.push_frame(i * 2_000_000, noise_frame(i as u32, 120))
+            s.push_frame(i * 2_000_000, textured(i as u32, 120))
                 .unwrap();
         }
         // Sound only in the first 5 s: 100 ms blocks at 8 kHz.
@@ -900,7 +903,7 @@ mod tests {
         assert_eq!(err.code(), "OUT_OF_MEMORY");
         assert!(err.to_string().contains("analysisSize"), "{err}");
         // 320×180 fits.
-        assert!(s.push_frame(0, noise_frame(1, 100)).is_ok());
+        assert!(s.push_frame(0, textured(1, 100)).is_ok());
     }
 
     #[test]
