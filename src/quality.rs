@@ -25,11 +25,11 @@ pub const MIN_BRIGHTNESS: f32 = 0.12;
 pub const MAX_BRIGHTNESS: f32 = 0.93;
 pub const MIN_SHARPNESS: f32 = 0.08;
 pub const MAX_UNIFORMITY: f32 = 0.8;
-/// Immerkær noise σ (luma, 0–255, at the analysis size) at or above which a frame is
-/// too grainy for a thumbnail. Measured in Chromium at 320×180 (canvas downscale) on
-/// the bench and test videos: clean footage 0.1–2.6, fine texture (a coffee table) up
-/// to 5.1, heavy grain (FFmpeg `noise=alls=90`) 11.8–12.1 (docs/quick-filter.md).
-pub const MAX_NOISE: f32 = 8.0;
+/// Noise σ (luma, 0–255, at the analysis size; see [`QuickMetrics::noise`]) at or above
+/// which a frame is too grainy for a thumbnail. Measured in Chromium at 320×180 (canvas
+/// downscale) on the bench and test videos: clean footage 0.1–1.7, a page of small
+/// text 2.3, heavy grain (FFmpeg `noise=alls=90`) 11.5–11.9 (docs/quick-filter.md).
+pub const MAX_NOISE: f32 = 6.0;
 /// Variance of the Laplacian at which `sharpness` reads 0.5. A crisp 320 px frame of
 /// real footage sits well above it; a motion-blurred one well below.
 const SHARPNESS_HALF_POINT: f32 = 60.0;
@@ -81,8 +81,10 @@ pub struct QuickMetrics {
     /// Mean gradient magnitude (central differences), luma on a 0–1 scale: a second
     /// sharpness measure, less noise-driven than the Laplacian.
     pub gradient: f32,
-    /// Noise σ on the 0–255 luma scale (Immerkær's fast estimate: the mean absolute
-    /// response to a 3×3 kernel that cancels edges and ramps, scaled by √(π/2)/6).
+    /// Noise σ on the 0–255 luma scale: the median absolute response to Immerkær's 3×3
+    /// kernel (which cancels edges and ramps) over 0.6745 · 6, as for Gaussian noise.
+    /// The median, not Immerkær's mean: text and fine patterns answer the kernel only at
+    /// their corners, a minority of pixels; grain answers everywhere.
     pub noise: f32,
     /// Share of pixels with luma ≤ 5 (of 255).
     pub clipped_shadows: f32,
@@ -184,9 +186,11 @@ pub const GPU_CELLS8: usize = 2352;
 pub const GPU_CELLS8_N: usize = 2544;
 pub const GPU_GRAD8: usize = 2608;
 pub const GPU_GRAD8_N: usize = 2672;
-pub const GPU_ACC_WORDS: usize = 2736;
-/// Per 16×16 tile: Σl, Σl², Σrg, Σrg², Σyb, Σyb², Σlap, Σlap², Σgrad, Σ|noise kernel|.
-pub const GPU_PARTIALS_PER_TILE: usize = 10;
+/// Histogram of |Immerkær response|, 1 per bin, the last bin 255 and above.
+pub const GPU_NOISE_HIST: usize = 2736;
+pub const GPU_ACC_WORDS: usize = 2992;
+/// Per 16×16 tile: Σl, Σl², Σrg, Σrg², Σyb, Σyb², Σlap, Σlap², Σgrad.
+pub const GPU_PARTIALS_PER_TILE: usize = 9;
 /// Fixed-point scale of the GPU's fractional cell sums (u32 atomics hold integers).
 pub const GPU_FIXED: f32 = 256.0;
 
@@ -210,8 +214,8 @@ pub struct FrameSums {
     /// Σ and Σ² of the Laplacian and Σ gradient over the interior pixels.
     lap: [f64; 2],
     grad: f64,
-    /// Σ |Immerkær kernel response| over the interior pixels.
-    noise: f64,
+    /// Histogram of |Immerkær kernel response| over the interior pixels (bins of 1).
+    noise_hist: [u32; 256],
     grad8: [f32; CELLS],
     grad8_n: [u32; CELLS],
 }
@@ -232,7 +236,7 @@ impl FrameSums {
             cells8_n: [0; CELLS],
             lap: [0.0; 2],
             grad: 0.0,
-            noise: 0.0,
+            noise_hist: [0; 256],
             grad8: [0.0; CELLS],
             grad8_n: [0; CELLS],
         }
@@ -318,7 +322,6 @@ impl FrameSums {
         s.yb = [t[4], t[5]];
         s.lap = [t[6], t[7]];
         s.grad = t[8];
-        s.noise = t[9];
         s.luma_hist
             .copy_from_slice(&acc[GPU_LUMA_HIST..GPU_COLOR_HIST]);
         s.color_hist
@@ -335,7 +338,9 @@ impl FrameSums {
         for (o, &v) in s.grad8.iter_mut().zip(&acc[GPU_GRAD8..GPU_GRAD8_N]) {
             *o = v as f32 / GPU_FIXED;
         }
-        s.grad8_n.copy_from_slice(&acc[GPU_GRAD8_N..GPU_ACC_WORDS]);
+        s.grad8_n.copy_from_slice(&acc[GPU_GRAD8_N..GPU_NOISE_HIST]);
+        s.noise_hist
+            .copy_from_slice(&acc[GPU_NOISE_HIST..GPU_ACC_WORDS]);
         Ok(s)
     }
 }
@@ -379,7 +384,7 @@ impl QuickMetrics {
             sharpness: lap_var / (lap_var + SHARPNESS_HALF_POINT),
             uniformity: uniformity(&s.luma_hist, n),
             gradient: (s.grad / interior) as f32 / 255.0,
-            noise: ((std::f64::consts::FRAC_PI_2.sqrt() / 6.0) * s.noise / interior) as f32,
+            noise: median_bin(&s.noise_hist) / (0.6745 * 6.0),
             clipped_shadows: shadows as f32 / n as f32,
             clipped_highlights: highlights as f32 / n as f32,
             entropy: entropy(&s.luma_hist, n),
@@ -443,7 +448,7 @@ fn edge_sums(luma: &[f32], w: usize, h: usize, s: &mut FrameSums) {
     let col8: Vec<usize> = (0..w).map(|x| x * GRID / w).collect();
     for y in 1..h - 1 {
         let r8 = (y * GRID / h) * GRID;
-        let (mut rs, mut rq, mut rg, mut rn) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
+        let (mut rs, mut rq, mut rg) = (0.0f32, 0.0f32, 0.0f32);
         for x in 1..w - 1 {
             let i = y * w + x;
             let (up, down, left, right) = (luma[i - w], luma[i + w], luma[i - 1], luma[i + 1]);
@@ -452,7 +457,8 @@ fn edge_sums(luma: &[f32], w: usize, h: usize, s: &mut FrameSums) {
             rq += l * l;
             // Immerkær: [1 −2 1; −2 4 −2; 1 −2 1], blind to edges and ramps.
             let corners = luma[i - w - 1] + luma[i - w + 1] + luma[i + w - 1] + luma[i + w + 1];
-            rn += (corners - 2.0 * (up + down + left + right) + 4.0 * luma[i]).abs();
+            let r = (corners - 2.0 * (up + down + left + right) + 4.0 * luma[i]).abs();
+            s.noise_hist[(r as usize).min(255)] += 1;
             let (gx, gy) = (right - left, down - up);
             let g = 0.5 * (gx * gx + gy * gy).sqrt();
             rg += g;
@@ -463,8 +469,25 @@ fn edge_sums(luma: &[f32], w: usize, h: usize, s: &mut FrameSums) {
         s.lap[0] += rs as f64;
         s.lap[1] += rq as f64;
         s.grad += rg as f64;
-        s.noise += rn as f64;
     }
+}
+
+/// Median of a histogram with bins of width 1, interpolated inside its bin.
+fn median_bin(hist: &[u32; 256]) -> f32 {
+    let total: u64 = hist.iter().map(|&c| u64::from(c)).sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let half = total as f64 / 2.0;
+    let mut below = 0u64;
+    for (bin, &c) in hist.iter().enumerate() {
+        let c = u64::from(c);
+        if (below + c) as f64 >= half && c > 0 {
+            return (bin as f64 + (half - below as f64) / c as f64) as f32;
+        }
+        below += c;
+    }
+    255.0
 }
 
 fn uniformity(hist: &[u32; 256], n: usize) -> f32 {
@@ -723,15 +746,16 @@ mod tests {
             acc[GPU_GRAD8 + k] = (s.grad8[k] * GPU_FIXED).round() as u32;
             acc[GPU_GRAD8_N + k] = s.grad8_n[k];
         }
+        acc[GPU_NOISE_HIST..].copy_from_slice(&s.noise_hist);
         let partials = [
             s.luma[0], s.luma[1], s.rg[0], s.rg[1], s.yb[0], s.yb[1], s.lap[0], s.lap[1], s.grad,
-            s.noise,
         ]
         .map(|v| v as f32);
         let back = QuickMetrics::from_sums(&FrameSums::from_gpu(16, 16, &acc, &partials).unwrap());
         let want = QuickMetrics::of(&frame);
         assert_eq!(back.phash, want.phash);
         assert_eq!(back.hist, want.hist);
+        assert_eq!(back.noise, want.noise);
         assert!((back.sharpness - want.sharpness).abs() < 1e-4);
         assert!((back.colorfulness - want.colorfulness).abs() < 1e-3);
         assert!((back.gradient - want.gradient).abs() < 1e-4);
@@ -747,10 +771,21 @@ mod tests {
                 ramp.extend_from_slice(&[v, v, v, 255]);
             }
         }
+        // (Responses of 0 land in the bin [0, 1): the estimate's floor is 0.5 / 4.05.)
         let ramp = QuickMetrics::of(&RgbaFrame::new(96, 64, ramp).unwrap());
-        assert!(ramp.noise < 0.01, "{}", ramp.noise);
-        let grid = QuickMetrics::of(&RgbaFrame::filled(96, 64, [90, 90, 90, 255]));
-        assert_eq!(grid.noise, 0.0);
+        assert!(ramp.noise < 0.2, "{}", ramp.noise);
+        let flat = QuickMetrics::of(&RgbaFrame::filled(96, 64, [90, 90, 90, 255]));
+        assert!(flat.noise < 0.2, "{}", flat.noise);
+        // Black text on white: corners answer the kernel, most pixels do not.
+        let mut text = vec![255u8; 96 * 64 * 4];
+        for (i, p) in text.chunks_exact_mut(4).enumerate() {
+            let (x, y) = (i % 96, i / 96);
+            if y % 8 < 3 && x % 4 < 2 {
+                p[..3].copy_from_slice(&[0, 0, 0]);
+            }
+        }
+        let text = QuickMetrics::of(&RgbaFrame::new(96, 64, text).unwrap());
+        assert!(text.noise < 1.0, "{}", text.noise);
         // Uniform noise of ±40 has σ ≈ 23: estimated within 15 %, and rejected.
         let mut seed = 7u32;
         let mut data = Vec::new();

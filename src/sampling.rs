@@ -95,7 +95,7 @@ pub struct DecodeRun {
 
 /// Merge the stretches needed for `targets` so each sample is decoded at most once.
 pub fn decode_runs(samples: &[Sample], targets: &[usize]) -> Vec<DecodeRun> {
-    let mut runs: Vec<DecodeRun> = targets
+    let runs: Vec<DecodeRun> = targets
         .iter()
         .filter(|&&t| t < samples.len())
         .map(|&t| DecodeRun {
@@ -103,11 +103,15 @@ pub fn decode_runs(samples: &[Sample], targets: &[usize]) -> Vec<DecodeRun> {
             last: t,
         })
         .collect();
+    merge_runs(runs)
+}
+
+/// Sorted, with overlapping or adjacent runs joined (they share a decoder session).
+pub fn merge_runs(mut runs: Vec<DecodeRun>) -> Vec<DecodeRun> {
     runs.sort_by_key(|r| r.first);
     let mut merged: Vec<DecodeRun> = Vec::new();
     for r in runs {
         match merged.last_mut() {
-            // Overlapping or adjacent runs share a decoder session.
             Some(m) if r.first <= m.last + 1 => m.last = m.last.max(r.last),
             _ => merged.push(r),
         }

@@ -388,7 +388,7 @@ mod tests {
         let mut frames: Vec<RgbaFrame> = (0..8).map(|_| still.clone()).collect();
         let noisy_base = RgbaFrame::filled(64, 36, [30, 140, 200, 255]);
         for k in 0..3 {
-            let mut f = textured(100 + k, 40);
+            let mut f = textured(100 + k, 24);
             for (p, q) in f.data.iter_mut().zip(&noisy_base.data) {
                 *p = ((*p as u32 + *q as u32) / 2) as u8;
             }

@@ -6,13 +6,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from '../www/server.mjs';
-import { CHROMIUM_ARGS } from '../bin/framepick.mjs';
+import { join } from 'node:path';
+import { openDemoPage } from './demo-page.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const COLOURS = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 0], [255, 0, 255], [0, 255, 255]];
 const DIR = mkdtempSync(join(tmpdir(), 'framepick-frames-'));
 
@@ -44,27 +40,14 @@ const FILES = {
     ",select='not(eq(mod(n\\,5)\\,1))*not(eq(mod(n\\,7)\\,3))'"),
 };
 
-let browser;
-let server;
 let page;
+let closeDemo;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.FRAMEPICK_CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  server = await startServer({ root: join(ROOT, 'www') });
-  page = await browser.newPage();
-  await page.addInitScript(() => { window.__framepickDriven = true; });
-  await page.goto(new URL('index.html', server.url).href);
-  await page.evaluate(async () => {
-    const { FramePicker } = await import('./framepick.js');
-    window.picker = await FramePicker.create();
-  });
+  ({ page, close: closeDemo } = await openDemoPage());
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => closeDemo?.());
 
 async function inspect(file, times) {
   await page.setInputFiles('#file', file);

@@ -6,13 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer } from '../www/server.mjs';
+import { join } from 'node:path';
+import { openDemoPage, ROOT } from './demo-page.mjs';
 import { GPU_CHROMIUM_ARGS } from '../bin/framepick.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const VIDEOS = execFileSync('bash', [join(ROOT, 'tests/make_videos.sh')]).toString().trim();
 const SPOILED_MP4 = join(VIDEOS, 'spoiled.mp4');
 
@@ -44,28 +41,15 @@ const TOLERANCE = {
 };
 const PHASH_BITS = 4;
 
-let browser;
-let server;
 let page;
+let closeDemo;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.FRAMEPICK_CHROMIUM || '/usr/bin/chromium', args: GPU_CHROMIUM_ARGS });
-  server = await startServer({ root: join(ROOT, 'www') });
-  page = await browser.newPage();
-  await page.addInitScript(() => { window.__framepickDriven = true; });
-  await page.goto(new URL('index.html', server.url).href);
-  await page.evaluate(async () => {
-    const { FramePicker } = await import('./framepick.js');
-    window.picker = await FramePicker.create();
-  });
+  ({ page, close: closeDemo } = await openDemoPage({ args: GPU_CHROMIUM_ARGS }));
   await page.setInputFiles('#file', SPOILED_MP4);
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+after(() => closeDemo?.());
 
 const inPage = (fn, arg) => page.evaluate(async ([src, a]) => {
   try {

@@ -154,7 +154,10 @@ fn the_aac_track_is_found_with_its_decoder_config() {
     // ±0.5 s around 1.5 s: about a second of 46 ms frames.
     let runs = window_runs(&a.samples, &[1_500_000], 500_000);
     assert_eq!(runs.len(), 1);
-    assert!((20..=24).contains(&(runs[0].1 - runs[0].0 + 1)), "{runs:?}");
+    assert!(
+        (20..=24).contains(&(runs[0].last - runs[0].first + 1)),
+        "{runs:?}"
+    );
     // Files without sound say why.
     let none = audio_track(&mut open("tiny.mp4")).unwrap().unwrap_err();
     assert!(none.contains("no audio"), "{none}");

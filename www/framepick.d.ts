@@ -224,7 +224,7 @@ export interface QualityMetrics {
   contrast: number;
   sharpness: number;
   uniformity: number;
-  /** Immerkær noise σ, 0–255 luma scale (≥ 8: rejected as grainy). */
+  /** Noise σ, 0–255 luma scale (≥ 6: rejected as grainy). */
   noise: number;
   /** 64-bit perceptual hash, 16 hex digits. */
   phash: string;

@@ -1,14 +1,15 @@
 // The WebGPU path of the quick filter: a decoded VideoFrame goes in as an external
 // texture, is drawn upright at analysis size on the GPU, and one compute pass
 // accumulates the sums the quick metrics are made of (histograms, cell means, luma,
-// colour-opponent, Laplacian, gradient and noise sums). Only those sums (≈ 12 KB) come back;
+// colour-opponent, Laplacian and gradient sums, a histogram of the noise kernel's
+// response). Only those sums (≈ 20 KB) come back;
 // the analysis-size pixels come back only for frames the Rust session wants to keep
 // for deep analysis. The metrics themselves are computed in Rust from the sums
 // (`FrameSums::from_gpu` in src/quality.rs), the same code the CPU path ends in.
 
 // Layout of the atomic u32 accumulator; must match src/quality.rs (GPU_* constants).
-const ACC_WORDS = 2736;
-const PARTIALS_PER_GROUP = 10;
+const ACC_WORDS = 2992;
+const PARTIALS_PER_GROUP = 9;
 const TILE = 16;
 
 const DOWNSCALE_WGSL = /* wgsl */ `
@@ -39,6 +40,7 @@ const SUMS_WGSL = /* wgsl */ `
 @group(0) @binding(2) var<storage, read_write> part: array<f32>;
 const LUMA_HIST = 0u; const COLOR_HIST = 256u; const CELLS32 = 304u; const CELLS32_N = 1328u;
 const CELLS8 = 2352u; const CELLS8_N = 2544u; const GRAD8 = 2608u; const GRAD8_N = 2672u;
+const NOISE_HIST = 2736u;
 const FIXED = 256.0;
 const K = ${PARTIALS_PER_GROUP}u;
 var<workgroup> red: array<f32, ${TILE * TILE * PARTIALS_PER_GROUP}>;
@@ -78,7 +80,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
       let corners = luma(rgb(vec2<u32>(x - 1u, y - 1u))) + luma(rgb(vec2<u32>(x + 1u, y - 1u)))
         + luma(rgb(vec2<u32>(x - 1u, y + 1u))) + luma(rgb(vec2<u32>(x + 1u, y + 1u)));
       v[6] = lap; v[7] = lap * lap; v[8] = g;
-      v[9] = abs(corners - 2.0 * (up + down + left + right) + 4.0 * l);
+      let r = abs(corners - 2.0 * (up + down + left + right) + 4.0 * l);
+      atomicAdd(&acc[NOISE_HIST + min(u32(r), 255u)], 1u);
       atomicAdd(&acc[GRAD8 + k8], u32(round(g * FIXED)));
       atomicAdd(&acc[GRAD8_N + k8], 1u);
     }

@@ -399,7 +399,7 @@ async function measureAudio(id, demuxer, analysis, options) {
   });
   try {
     decoder.configure(config);
-    for (const [first, last] of runs) {
+    for (const { first, last } of runs) {
       checkAbort(id);
       const { bytes, offsets, samples } = demuxer.readAudio(first, last);
       Object.assign(run, { startUs: samples[0].ptsUs, frames: 0 });

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::Sample;
 use crate::error::Result;
+use crate::sampling::{merge_runs, DecodeRun};
 use crate::source::{read_up_to, CachedReader, RangeSource};
 
 /// What `AudioDecoder.configure` needs, and the coded frames (all decodable alone).
@@ -95,29 +96,21 @@ pub fn audio_track<S: RangeSource>(
     }))
 }
 
-/// Runs of consecutive frames `(first, last)` covering `half_window_us` around each
-/// time (µs), merged where they touch: the only audio worth decoding for loudness at
-/// those times.
-pub fn window_runs(
-    samples: &[Sample],
-    times_us: &[i64],
-    half_window_us: i64,
-) -> Vec<(usize, usize)> {
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let mut times = times_us.to_vec();
-    times.sort_unstable();
-    for t in times {
-        let first = samples.partition_point(|s| s.pts_us + s.duration_us <= t - half_window_us);
-        let end = samples.partition_point(|s| s.pts_us < t + half_window_us);
-        if first >= end {
-            continue;
-        }
-        match runs.last_mut() {
-            Some(run) if first <= run.1 + 1 => run.1 = run.1.max(end - 1),
-            _ => runs.push((first, end - 1)),
-        }
-    }
-    runs
+/// Runs of consecutive frames covering `half_window_us` around each time (µs), merged
+/// where they touch: the only audio worth decoding for loudness at those times.
+pub fn window_runs(samples: &[Sample], times_us: &[i64], half_window_us: i64) -> Vec<DecodeRun> {
+    let runs = times_us
+        .iter()
+        .filter_map(|&t| {
+            let first = samples.partition_point(|s| s.pts_us + s.duration_us <= t - half_window_us);
+            let end = samples.partition_point(|s| s.pts_us < t + half_window_us);
+            (first < end).then(|| DecodeRun {
+                first,
+                last: end - 1,
+            })
+        })
+        .collect();
+    merge_runs(runs)
 }
 
 #[cfg(test)]
@@ -140,11 +133,12 @@ mod tests {
     fn windows_cover_the_times_and_merge() {
         // 100 frames of 100 ms: 0–10 s.
         let s = frames(100, 100_000);
-        assert_eq!(window_runs(&s, &[5_000_000], 500_000), vec![(45, 54)]);
+        let run = |first, last| DecodeRun { first, last };
+        assert_eq!(window_runs(&s, &[5_000_000], 500_000), vec![run(45, 54)]);
         // Overlapping windows merge; far ones stay apart; times past the end vanish.
         assert_eq!(
             window_runs(&s, &[2_000_000, 1_500_000, 8_000_000, 20_000_000], 500_000),
-            vec![(10, 24), (75, 84)]
+            vec![run(10, 24), run(75, 84)]
         );
         assert!(window_runs(&[], &[0], 500_000).is_empty());
     }

@@ -131,7 +131,7 @@ impl Demuxer {
             .map(|a| Uint8Array::from(a.description.as_slice()))
     }
 
-    /// Runs `[[first, last], …]` of audio frames around each time (µs): the audio
+    /// Runs `[{ first, last }, …]` of audio frames around each time (µs): the audio
     /// that loudness at those times needs.
     #[wasm_bindgen(js_name = planAudio)]
     pub fn plan_audio(&self, times_us: Vec<f64>) -> Result<JsValue, JsValue> {
