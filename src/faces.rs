@@ -21,6 +21,13 @@ const MEAN_BGR: [f32; 3] = [104.0, 117.0, 127.0];
 const STEPS: [u32; 3] = [8, 16, 32];
 const MIN_SIZES: [[f32; 2]; 3] = [[16.0, 32.0], [64.0, 128.0], [256.0, 512.0]];
 const VARIANCE: [f32; 2] = [0.1, 0.2];
+/// Candidates kept for NMS, and faces kept after it: the reference RetinaFace
+/// post-processing (`top_k`, `keep_top_k` in Pytorch_Retinaface `detect.py`). Without
+/// them NMS is quadratic in the prior count when degenerate outputs (zero-size or
+/// all-high-score boxes) pass the threshold: tens of thousands of boxes, seconds a
+/// frame (found by fuzzing, tests/fuzz_regressions.rs).
+const PRE_NMS_TOP_K: usize = 5000;
+const KEEP_TOP_K: usize = 750;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -240,7 +247,8 @@ pub fn decode(raw: &RawOutputs, g: &InputGeometry, cfg: &DetectorConfig) -> Resu
     let mut faces: Vec<Face> = (0..n)
         .filter_map(|i| {
             let score = face_probability(raw.conf[2 * i], raw.conf[2 * i + 1]);
-            if score < cfg.score_threshold {
+            // NaN compares false with everything: it must not pass as a face.
+            if score.is_nan() || score < cfg.score_threshold {
                 return None;
             }
             let p = priors[i];
@@ -249,6 +257,9 @@ pub fn decode(raw: &RawOutputs, g: &InputGeometry, cfg: &DetectorConfig) -> Resu
             let cy = p[1] + l[1] * VARIANCE[0] * p[3];
             let bw = p[2] * (l[2] * VARIANCE[1]).exp();
             let bh = p[3] * (l[3] * VARIANCE[1]).exp();
+            if ![cx, cy, bw, bh].iter().all(|v| v.is_finite()) {
+                return None;
+            }
             let mut landmarks = [[0.0; 2]; 5];
             for (k, lm) in landmarks.iter_mut().enumerate() {
                 let o = 10 * i + 2 * k;
@@ -266,6 +277,7 @@ pub fn decode(raw: &RawOutputs, g: &InputGeometry, cfg: &DetectorConfig) -> Resu
         })
         .collect();
     faces.sort_by(|a, b| b.score.total_cmp(&a.score));
+    faces.truncate(PRE_NMS_TOP_K);
     Ok(nms(faces, cfg.nms_iou))
 }
 
@@ -279,10 +291,14 @@ fn face_probability(background: f32, face: f32) -> f32 {
     }
 }
 
-/// Greedy non-maximum suppression over faces sorted by score, best first.
+/// Greedy non-maximum suppression over faces sorted by score, best first; at most
+/// `KEEP_TOP_K` faces are kept.
 pub fn nms(sorted: Vec<Face>, iou: f32) -> Vec<Face> {
     let mut kept: Vec<Face> = Vec::new();
     for f in sorted {
+        if kept.len() == KEEP_TOP_K {
+            break;
+        }
         if kept.iter().all(|k| k.iou(&f) <= iou) {
             kept.push(f);
         }

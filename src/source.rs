@@ -99,6 +99,17 @@ impl<S: RangeSource> CachedReader<S> {
 
     /// Read exactly `len` bytes at `offset`, bypassing the block cache (sample data).
     pub fn read_range(&mut self, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        // Sample sizes and offsets come from the file: check them against its length
+        // before allocating (a damaged table can claim 4 GiB, or wrap below 0).
+        let available = self.source.len().saturating_sub(offset);
+        if len as u64 > available {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "wanted {len} bytes at offset {offset}, the file has only {available} there"
+                ),
+            ));
+        }
         let mut out = vec![0; len];
         self.reads += 1;
         let n = self.source.read_at(offset, &mut out)?;

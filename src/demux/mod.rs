@@ -5,7 +5,7 @@
 //! - WebM/Matroska: `webm`, through `matroska-demuxer`, in one streaming pass over the
 //!   clusters (Cues index only keyframes, and we need every frame's byte range).
 
-use std::io::{Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 
 pub mod audio;
 mod mp4;
@@ -54,6 +54,79 @@ pub struct VideoTrack {
 impl VideoTrack {
     pub fn keyframe_count(&self) -> usize {
         self.samples.iter().filter(|s| s.keyframe).count()
+    }
+}
+
+/// A cap on the bytes a container parser may read, so that a malformed file cannot make
+/// it loop forever. `re_mp4` re-reads the same header endlessly when a box inside `moov`
+/// declares size 0 (found by fuzzing, tests/fuzz_regressions.rs); any such loop reads,
+/// so capping the bytes read turns it into an error. A sound parse reads each header
+/// byte about once (MP4 skips `mdat`, WebM streams the clusters once), so a few times
+/// the file size plus some slack never limits a real file.
+pub(crate) struct ReadBudget<R> {
+    inner: R,
+    left: u64,
+    exhausted: bool,
+}
+
+impl<R> ReadBudget<R> {
+    pub(crate) fn new(inner: R, file_size: u64) -> Self {
+        Self {
+            inner,
+            left: file_size.saturating_mul(4).saturating_add(1 << 20),
+            exhausted: false,
+        }
+    }
+
+    /// Whether a read was refused: the parser was going round in circles.
+    pub(crate) fn exhausted(&self) -> bool {
+        self.exhausted
+    }
+}
+
+/// The `io::Error` payload of a read refused by [`ReadBudget`], so the error can be told
+/// apart after a parser has wrapped it.
+#[derive(Debug)]
+pub(crate) struct BudgetExhausted;
+
+impl std::fmt::Display for BudgetExhausted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("read budget exhausted: the container parser loops")
+    }
+}
+
+impl std::error::Error for BudgetExhausted {}
+
+/// Whether `e` is a read refused by [`ReadBudget`].
+pub(crate) fn is_budget_error(e: &io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<BudgetExhausted>().is_some())
+}
+
+/// The error for a parse stopped by [`ReadBudget`].
+pub(crate) fn parser_loop_error() -> FramepickError {
+    FramepickError::corrupt(
+        "the container parser went round in circles (a box or element of size 0?)",
+    )
+}
+
+impl<R: Read> Read for ReadBudget<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf.len() as u64;
+        if want > self.left {
+            self.exhausted = true;
+            self.left = 0;
+            return Err(io::Error::new(io::ErrorKind::InvalidData, BudgetExhausted));
+        }
+        let n = self.inner.read(buf)?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for ReadBudget<R> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(to)
     }
 }
 

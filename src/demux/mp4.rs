@@ -1,13 +1,28 @@
 //! MP4/MOV through `re_mp4`: `Mp4::read` walks top-level boxes with seeks, so the
-//! `mdat` payload is never read while building the table.
+//! `mdat` payload is never read while building the table. re_mp4 trusts box sizes and
+//! table lengths, so `check_tables` walks them first and refuses what it would crash or
+//! loop on (docs/fuzzing.md); that parses `moov` twice, which costs a few range reads.
 
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, SeekFrom};
 
-use super::{Sample, VideoTrack};
+use re_mp4::{BoxHeader, BoxType, MoofBox, MoovBox, ReadBox as _, StblBox};
+
+use super::{parser_loop_error, ReadBudget, Sample, VideoTrack};
 use crate::error::{FramepickError, Result};
 
 pub(super) fn video_track<R: Read + Seek>(reader: &mut R, size: u64) -> Result<VideoTrack> {
-    let mp4 = re_mp4::Mp4::read(reader, size).map_err(mp4_error)?;
+    let mut guarded = ReadBudget::new(reader, size);
+    let checked = check_tables(&mut guarded, size);
+    if guarded.exhausted() {
+        return Err(parser_loop_error());
+    }
+    checked?;
+    guarded.seek(SeekFrom::Start(0))?;
+    let mp4 = match re_mp4::Mp4::read(&mut guarded, size) {
+        Ok(mp4) => mp4,
+        Err(_) if guarded.exhausted() => return Err(parser_loop_error()),
+        Err(e) => return Err(mp4_error(e)),
+    };
     first_video_track(&mp4)
 }
 
@@ -17,6 +32,278 @@ fn mp4_error(e: re_mp4::Error) -> FramepickError {
         re_mp4::Error::BoxNotFound(b) => FramepickError::corrupt(format!("no {b} box")),
         other => FramepickError::corrupt(other.to_string()),
     }
+}
+
+/// `re_mp4` 0.5.1 builds its sample lists (`Mp4::read` → `build_tracks`,
+/// `update_sample_list`) indexing `stsc`, `stts`, `ctts`, `stsz` and `stco` without bounds
+/// checks, and pushes as many samples as a count field claims. On a damaged file that is
+/// a panic (in the wasm build, `panic = "abort"`: a trap that kills the Worker's instance)
+/// or an allocation without bound (4 billion samples from a 200-byte file). So the boxes
+/// are parsed here first with re_mp4's own box readers, and each table is walked the way
+/// `build_tracks` will walk it, refusing what would fail there. Found by fuzzing
+/// (fuzz/, tests/fuzz_regressions.rs).
+fn check_tables<R: Read + Seek>(reader: &mut R, size: u64) -> Result<()> {
+    check_box_tree(reader, 0, size, 0)?;
+    reader.seek(SeekFrom::Start(0))?;
+    // The same top-level walk as `Mp4::read`.
+    let mut moov = None;
+    let mut fragment_samples = 0u64;
+    let mut current = 0;
+    while current < size {
+        let BoxHeader { name, size: s } = BoxHeader::read(reader).map_err(mp4_error)?;
+        if s > size {
+            return Err(FramepickError::corrupt(
+                "file contains a box with a larger size than it",
+            ));
+        }
+        if s == 0 {
+            break;
+        }
+        match name {
+            BoxType::MoovBox => moov = Some(MoovBox::read_box(reader, s).map_err(mp4_error)?),
+            BoxType::MoofBox => {
+                let moof = MoofBox::read_box(reader, s).map_err(mp4_error)?;
+                for trun in moof.trafs.iter().flat_map(|t| &t.truns) {
+                    fragment_samples += u64::from(trun.sample_count);
+                }
+            }
+            _ => re_mp4::skip_box(reader, s).map_err(mp4_error)?,
+        }
+        current = reader.stream_position()?;
+    }
+    // Every sample takes at least a byte of the file; a count beyond that is a lie that
+    // would only cost memory.
+    if fragment_samples > size {
+        return Err(FramepickError::corrupt(format!(
+            "the fragments claim {fragment_samples} samples in a {size}-byte file"
+        )));
+    }
+    if let Some(moov) = moov {
+        for trak in &moov.traks {
+            check_stbl(&trak.mdia.minf.stbl, size)?;
+        }
+    }
+    Ok(())
+}
+
+/// Boxes whose children re_mp4 reads, and where in them the children start.
+fn children_offset(name: &[u8; 4], content: &[u8; 4]) -> Option<u64> {
+    match name {
+        b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"edts" | b"dinf" | b"mvex" | b"moof"
+        | b"traf" | b"udta" => Some(0),
+        // A full box (version and flags, 0) or, in some files, straight to the hdlr.
+        b"meta" => Some(if *content == [0; 4] { 4 } else { 0 }),
+        // Version, flags, entry count.
+        b"stsd" | b"dref" => Some(8),
+        // iTunes metadata: items holding `data` boxes.
+        b"ilst" | b"\xa9nam" | b"\xa9day" | b"covr" | b"desc" => Some(0),
+        // Visual sample entries: 78 bytes of fields, then avcC, hvcC, av1C, vpcC, pasp….
+        b"avc1" | b"avc3" | b"hvc1" | b"hev1" | b"av01" | b"vp08" | b"vp09" => Some(78),
+        _ => None,
+    }
+}
+
+/// Every box inside `moov` and `moof` must lie inside its parent and be at least a header
+/// long. re_mp4 only checks top-level boxes against the file size: a child that claims
+/// more makes it allocate what it claims (`meta` children: `vec![0; size]`, 2.6 GB from a
+/// 1 KB file), and a child of size 0 makes it loop. Top-level boxes keep re_mp4's own rule
+/// (a truncated file's `mdat` may run past the end).
+fn check_box_tree<R: Read + Seek>(reader: &mut R, start: u64, end: u64, depth: u32) -> Result<()> {
+    let bad = |what: String| FramepickError::corrupt(format!("MP4 box structure: {what}"));
+    if depth > 16 {
+        return Err(bad("boxes nested too deep".into()));
+    }
+    let mut pos = start;
+    while pos < end {
+        if depth > 0 && end - pos < 8 {
+            // Too short for a header: QuickTime ends `udta` with four zero bytes.
+            break;
+        }
+        reader.seek(SeekFrom::Start(pos))?;
+        let mut head = [0u8; 8];
+        reader.read_exact(&mut head)?;
+        let name = [head[4], head[5], head[6], head[7]];
+        let (size, header) = match u32::from_be_bytes([head[0], head[1], head[2], head[3]]) {
+            1 => {
+                let mut large = [0u8; 8];
+                reader.read_exact(&mut large)?;
+                (u64::from_be_bytes(large), 16)
+            }
+            s => (u64::from(s), 8),
+        };
+        let label = String::from_utf8_lossy(&name).into_owned();
+        if depth == 0 {
+            // re_mp4: size 0 ends the walk, a box larger than the file is an error.
+            if size == 0 {
+                break;
+            }
+            if size > end {
+                return Err(bad(format!("{label} is larger than the file")));
+            }
+        } else if size < header || size > end - pos {
+            return Err(bad(format!(
+                "{label} of {size} bytes in a parent of {}",
+                end - pos
+            )));
+        }
+        // `data` has 8 bytes of fields that re_mp4 subtracts unchecked.
+        let min = if &name == b"data" { header + 8 } else { header };
+        if size < min {
+            return Err(bad(format!("{label} of {size} bytes")));
+        }
+        if matches!(&name, b"avcC" | b"emsg") {
+            // Their parsers read length-prefixed or NUL-terminated fields and subtract
+            // what they read from the box size unchecked (a wrapped size → vec![0; 2⁶⁴−x]).
+            let len = (size - header)
+                .min(end.saturating_sub(pos + header))
+                .min(1 << 20);
+            let mut body = vec![0u8; len as usize];
+            reader.read_exact(&mut body)?;
+            let fits = if &name == b"avcC" {
+                avcc_fits(&body)
+            } else {
+                emsg_fits(&body)
+            };
+            if !fits {
+                return Err(bad(format!("{label} fields run past its end")));
+            }
+        }
+        let mut content = [0u8; 4];
+        if size >= header + 4 {
+            reader.seek(SeekFrom::Start(pos + header))?;
+            reader.read_exact(&mut content)?;
+        }
+        if let Some(skip) = children_offset(&name, &content) {
+            let from = pos + header + skip;
+            let to = pos.saturating_add(size).min(end);
+            if from <= to {
+                check_box_tree(reader, from, to, depth + 1)?;
+            }
+        }
+        pos = pos.saturating_add(size);
+    }
+    Ok(())
+}
+
+/// avcC: 6 bytes, SPS count, each SPS (u16 length + bytes), PPS count, each PPS.
+fn avcc_fits(b: &[u8]) -> bool {
+    let nal_units = |at: &mut usize, count: usize| -> bool {
+        for _ in 0..count {
+            let Some(len) = b.get(*at..*at + 2) else {
+                return false;
+            };
+            *at += 2 + usize::from(u16::from_be_bytes([len[0], len[1]]));
+        }
+        *at <= b.len()
+    };
+    let Some(&sps) = b.get(5) else {
+        return false;
+    };
+    let mut at = 6;
+    if !nal_units(&mut at, usize::from(sps & 0x1f)) {
+        return false;
+    }
+    let Some(&pps) = b.get(at) else {
+        return false;
+    };
+    at += 1;
+    nal_units(&mut at, usize::from(pps))
+}
+
+/// emsg: version and flags, then (v0) two NUL-terminated strings and 16 bytes, or (v1)
+/// 20 bytes and two NUL-terminated strings; the message is what remains.
+fn emsg_fits(b: &[u8]) -> bool {
+    let strings = |from: usize| -> Option<usize> {
+        let rest = b.get(from..)?;
+        let first = rest.iter().position(|&c| c == 0)?;
+        let second = rest[first + 1..].iter().position(|&c| c == 0)?;
+        Some(from + first + 1 + second + 1)
+    };
+    match b.first() {
+        Some(0) => strings(4).is_some_and(|at| at + 16 <= b.len()),
+        Some(1) => strings(24).is_some_and(|at| at <= b.len()),
+        _ => true, // re_mp4 refuses other versions itself
+    }
+}
+
+/// Walk one track's sample tables exactly as `re_mp4`'s `build_tracks` does, checking
+/// every index it will use.
+fn check_stbl(stbl: &StblBox, file_size: u64) -> Result<()> {
+    let bad = |what: &str| FramepickError::corrupt(format!("inconsistent sample tables: {what}"));
+    let (stsz, stsc, stts) = (&stbl.stsz, &stbl.stsc.entries, &stbl.stts.entries);
+    let sizes = stsz.sample_sizes.len();
+    let count = if stsz.sample_size == 0 {
+        sizes.max(stsz.sample_count as usize)
+    } else {
+        stsz.sample_count as usize
+    };
+    if count == 0 {
+        return Ok(());
+    }
+    if stsz.sample_size == 0 && count > sizes {
+        return Err(bad("stsz has fewer sizes than samples"));
+    }
+    if count as u64 > file_size {
+        return Err(bad("more samples than bytes in the file"));
+    }
+    let chunks = match (&stbl.stco, &stbl.co64) {
+        (Some(stco), _) => stco.entries.len() as u64,
+        (None, Some(co64)) => co64.entries.len() as u64,
+        (None, None) => 0,
+    };
+    let first_chunk_of = |run: usize| -> Result<u64> {
+        match stsc.get(run + 1) {
+            Some(e) if e.first_chunk == 0 => Err(bad("stsc chunk numbers start at 1")),
+            Some(e) => Ok(u64::from(e.first_chunk) - 1),
+            None => Ok(u64::MAX),
+        }
+    };
+    let per_chunk = |run: usize| -> Result<u64> {
+        stsc.get(run)
+            .map(|e| u64::from(e.samples_per_chunk))
+            .ok_or_else(|| bad("stsc ends before the samples"))
+    };
+    let (mut chunk, mut run, mut last_in_chunk, mut last_chunk_in_run) = (1u64, 0usize, 0, 0);
+    let (mut stts_run, mut last_in_stts) = (-1i64, -1i64);
+    let (mut ctts_run, mut last_in_ctts) = (-1i64, -1i64);
+    for n in 0..count {
+        if n == 0 {
+            last_in_chunk = per_chunk(0)?;
+            last_chunk_in_run = first_chunk_of(0)?;
+        } else if (n as u64) >= last_in_chunk {
+            chunk += 1;
+            if chunk > last_chunk_in_run {
+                run += 1;
+                last_chunk_in_run = first_chunk_of(run)?;
+            }
+            last_in_chunk = last_in_chunk.saturating_add(per_chunk(run)?);
+        }
+        if chunk > chunks {
+            return Err(bad("stsc points past the last chunk offset"));
+        }
+        let n = n as i64;
+        if n > last_in_stts {
+            stts_run += 1;
+            let e = stts
+                .get(stts_run as usize)
+                .ok_or_else(|| bad("stts ends before the samples"))?;
+            last_in_stts = last_in_stts.max(0) + i64::from(e.sample_count);
+        }
+        if let Some(ctts) = &stbl.ctts {
+            if n >= last_in_ctts {
+                ctts_run += 1;
+                let e = ctts
+                    .entries
+                    .get(ctts_run as usize)
+                    .ok_or_else(|| bad("ctts ends before the samples"))?;
+                last_in_ctts = last_in_ctts.max(0) + i64::from(e.sample_count);
+            }
+        }
+    }
+    if stbl.stss.as_ref().is_some_and(|s| s.entries.contains(&0)) {
+        return Err(bad("stss sample numbers start at 1"));
+    }
+    Ok(())
 }
 
 fn first_video_track(mp4: &re_mp4::Mp4) -> Result<VideoTrack> {

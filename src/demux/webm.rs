@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use matroska_demuxer::{DemuxError, Frame, MatroskaFile, TrackType};
 
-use super::{Sample, VideoTrack};
+use super::{is_budget_error, parser_loop_error, ReadBudget, Sample, VideoTrack};
 use crate::error::{FramepickError, Result};
 
 /// (position, requested length) of recent reads.
@@ -23,10 +23,20 @@ struct ReadTracker<R> {
     log: ReadLog,
 }
 
+/// Reads kept in the log: the payload is among the last few reads of a `next_frame`.
+/// The log is cleared before each frame, but `MatroskaFile::open` and a damaged file
+/// can read on and on (a demux_webm OOM: the log grew to 2 GB), so it is also capped.
+const LOG_CAP: usize = 1024;
+
 impl<R: Read + Seek> Read for ReadTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let pos = self.inner.stream_position()?;
-        self.log.borrow_mut().push((pos, buf.len()));
+        let mut log = self.log.borrow_mut();
+        if log.len() >= LOG_CAP {
+            log.drain(..LOG_CAP / 2);
+        }
+        log.push((pos, buf.len()));
+        drop(log);
         self.inner.read(buf)
     }
 }
@@ -39,8 +49,12 @@ impl<R: Seek> Seek for ReadTracker<R> {
 
 pub(super) fn video_track<R: Read + Seek>(reader: &mut R) -> Result<VideoTrack> {
     let log: ReadLog = Rc::default();
+    // `MatroskaFile::open` loops forever on some damaged files (demux_webm): the budget
+    // turns that into an error.
+    let size = reader.seek(SeekFrom::End(0))?;
+    reader.seek(SeekFrom::Start(0))?;
     let tracked = ReadTracker {
-        inner: reader,
+        inner: ReadBudget::new(reader, size),
         log: log.clone(),
     };
     let mut mkv = MatroskaFile::open(tracked).map_err(demux_error)?;
@@ -182,6 +196,7 @@ fn av1_codec(c: &[u8]) -> Option<String> {
 
 fn demux_error(e: DemuxError) -> FramepickError {
     match e {
+        DemuxError::IoError(io) if is_budget_error(&io) => parser_loop_error(),
         DemuxError::IoError(io) => io.into(),
         other => FramepickError::corrupt(format!("WebM/Matroska: {other}")),
     }
