@@ -277,17 +277,17 @@ impl Session {
         Ok(())
     }
 
-    /// The most frames held at once (kept plus a batch) times this frame's size must
-    /// fit the budget: checked up front, so a run fails at its first frame, not when
-    /// wasm memory runs out half-way (which would abort the instance).
+    /// The frames held once this one is in (kept, pending, awaiting pixels) must fit the
+    /// budget: a run whose frames are too large fails with a typed error while wasm
+    /// memory still has room, instead of an allocation failure that aborts the instance.
     fn check_memory(&self, frame: &RgbaFrame) -> Result<()> {
-        let held = self.cfg.deep_k.max(self.cfg.top) + self.cfg.batch.max(1);
+        let held = self.kept.len() + self.pending.len() + self.awaiting.len() + 1;
         let need = held.saturating_mul(frame.data.len());
         if need > self.cfg.max_frame_bytes {
             return Err(FramepickError::OutOfMemory {
                 detail: format!(
-                    "{held} analysis frames of {}x{} need {} MiB, over the {} MiB budget; \
-                     lower analysisSize or deepK",
+                    "{held} analysis frames of {}x{} held would need {} MiB, over the {} MiB \
+                     budget; lower analysisSize or deepK",
                     frame.width,
                     frame.height,
                     need >> 20,
@@ -889,7 +889,7 @@ mod tests {
     }
 
     #[test]
-    fn frames_too_large_for_the_budget_fail_up_front() {
+    fn frames_beyond_the_memory_budget_fail_with_a_typed_error() {
         let cfg = SessionConfig {
             deep_k: 30,
             batch: 8,
@@ -897,13 +897,22 @@ mod tests {
             ..Default::default()
         };
         let mut s = Session::new(cfg).unwrap();
-        // 38 frames of 1280×720 RGBA = 134 MiB > 100 MiB.
+        // 1280×720 RGBA is 3.5 MiB: the 29th frame held would pass 100 MiB.
         let big = RgbaFrame::filled(1280, 720, [9, 9, 9, 255]);
-        let err = s.push_frame(0, big).unwrap_err();
+        let pushed: Vec<bool> = (0..40)
+            .map(|i| s.push_frame(i * 1_000_000, big.clone()).is_ok())
+            .collect();
+        assert_eq!(pushed.iter().position(|ok| !ok), Some(28), "{pushed:?}");
+        let err = s.push_frame(99_000_000, big).unwrap_err();
         assert_eq!(err.code(), "OUT_OF_MEMORY");
         assert!(err.to_string().contains("analysisSize"), "{err}");
-        // 320×180 fits.
-        assert!(s.push_frame(0, textured(1, 100)).is_ok());
+        // Small frames fit: the default budget holds many more than deep_k + a batch.
+        let mut small = Session::new(SessionConfig::default()).unwrap();
+        for i in 0..200 {
+            small
+                .push_frame(i * 1_000_000, textured(i as u32, 100))
+                .unwrap();
+        }
     }
 
     #[test]

@@ -162,7 +162,7 @@ export interface PickOptions {
   maxPixels?: number;
   /** Most samples (frames) in the track; over it: TOO_MANY_FRAMES. Default 2 000 000. */
   maxFrames?: number;
-  /** Most bytes of analysis frames held in wasm at once ((deepK + a batch) × analysis frame); over it: OUT_OF_MEMORY before any is held. Default 384 MiB. */
+  /** Most bytes of analysis frames held in wasm at once (the kept frames and a batch); a frame that would pass it fails the run with OUT_OF_MEMORY while wasm memory still has room. Default 384 MiB. */
   maxAnalysisBytes?: number;
   /** Cancels the run: the promise rejects with code ABORTED. */
   signal?: AbortSignal;
