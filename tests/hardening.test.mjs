@@ -205,13 +205,16 @@ test('limits: file size, resolution and frame count fail fast with their own cod
 test('analysis frames beyond the memory budget fail with OUT_OF_MEMORY, not an abort; the next pick works', async () => {
   const uhd = h264('8k.mp4', '7680x4320', 1, ['-r', '5']);
   const { page } = await openPage(servers.isolated);
-  // 4096×2304 RGBA analysis frames are 36 MiB each: the third one held passes 100 MiB.
-  const big = await timedPick(page, uhd, { top: 1, analysisSize: 4096, maxAnalysisBytes: 100 << 20 }, 60_000);
+  // 4096×2304 RGBA analysis frames are 36 MiB each: with five sampled, the third one
+  // held passes 100 MiB.
+  const big = await timedPick(page, uhd, { top: 1, analysisSize: 4096, sampleInterval: 0.2,
+    maxAnalysisBytes: 100 << 20 }, 60_000);
   assert.equal(big.code, 'OUT_OF_MEMORY', JSON.stringify(big));
   assert.match(big.message, /MiB budget; lower analysisSize or deepK/);
   assert.ok(big.maxGapMs < MAX_TICK_GAP_MS, `main thread blocked ${big.maxGapMs} ms`);
   // The budget is the caller's to set.
-  const tight = await timedPick(page, uhd, { top: 1, maxAnalysisBytes: 1 << 20 });
+  // A 320×180 analysis frame is 225 KiB: over a 100 kB budget at once.
+  const tight = await timedPick(page, uhd, { top: 1, maxAnalysisBytes: 100_000 });
   assert.equal(tight.code, 'OUT_OF_MEMORY', JSON.stringify(tight));
   const ok = await timedPick(page, uhd, { top: 1 }, 120_000);
   assert.equal(ok.code, undefined, JSON.stringify(ok));

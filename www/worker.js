@@ -1,7 +1,6 @@
 // framepick's dedicated Worker: owns the wasm module, the rayon thread pool and the
 // VideoDecoder. The main thread only posts requests and receives progress and results.
 // Glue only: demuxing, metrics, faces and ranking happen in Rust.
-import { openGpu } from './gpu.js';
 
 const PROGRESS_WEIGHTS = { demux: 0.02, decode: 0.53, dense: 0.25, analyse: 0.12, encode: 0.08 };
 const MAX_QUEUED_CHUNKS = 12;
@@ -422,11 +421,22 @@ async function measureAudio(id, demuxer, analysis, options) {
     ...(failed ? { reason: `audio decoding failed: ${failed.message}` } : {}) };
 }
 
-/** The WebGPU quick-filter device for `mode` ('auto' | true | false), opened once. */
+/**
+ * The WebGPU quick-filter device for `mode` ('auto' | true | false), opened once.
+ * gpu.js is imported only when asked for, beside this file: a bundler that copied
+ * worker.js alone (without gpu.js) gets the CPU path and a reason, not a dead worker.
+ */
 async function gpuFor(mode) {
   if (gpuState?.mode !== mode || gpuState.gpu?.lost) {
     gpuState?.gpu?.destroy();
-    gpuState = { mode, ...(await openGpu(mode)) };
+    let opened;
+    if (mode === false) {
+      opened = { gpu: null, info: { used: false, reason: 'disabled by the caller (gpu: false)' } };
+    } else {
+      opened = await import('./gpu.js').then(({ openGpu }) => openGpu(mode), (e) => ({ gpu: null,
+        info: { used: false, reason: `gpu.js could not be loaded beside worker.js (${e.message})` } }));
+    }
+    gpuState = { mode, ...opened };
   }
   return gpuState;
 }
