@@ -68,18 +68,7 @@ pub fn audio_track<S: RangeSource>(
     let asc = (u16::from(d.profile) << 11)
         | (u16::from(d.freq_index & 0xF) << 7)
         | (u16::from(d.chan_conf & 0xF) << 3);
-    let to_us = |t: i64| -> i64 { (t as i128 * 1_000_000 / track.timescale as i128) as i64 };
-    let samples: Vec<Sample> = track
-        .samples
-        .iter()
-        .map(|s| Sample {
-            pts_us: to_us(s.composition_timestamp),
-            duration_us: to_us(s.duration as i64),
-            keyframe: true,
-            offset: s.offset,
-            size: s.size.min(u32::MAX as u64) as u32,
-        })
-        .collect();
+    let samples = super::mp4::sample_table(track);
     Ok(Ok(AudioTrack {
         codec: format!("mp4a.40.{}", d.profile),
         description: asc.to_be_bytes().to_vec(),

@@ -322,18 +322,7 @@ fn first_video_track(mp4: &re_mp4::Mp4) -> Result<VideoTrack> {
     if track.samples.is_empty() || track.timescale == 0 {
         return Err(FramepickError::NoFrames);
     }
-    let to_us = |t: i64| -> i64 { (t as i128 * 1_000_000 / track.timescale as i128) as i64 };
-    let samples: Vec<Sample> = track
-        .samples
-        .iter()
-        .map(|s| Sample {
-            pts_us: to_us(s.composition_timestamp),
-            duration_us: to_us(s.duration as i64),
-            keyframe: s.is_sync,
-            offset: s.offset,
-            size: s.size.min(u32::MAX as u64) as u32,
-        })
-        .collect();
+    let samples = sample_table(track);
     let tkhd = &track.trak(mp4).tkhd;
     let (display_width, display_height) = (tkhd.width.value() as u32, tkhd.height.value() as u32);
     Ok(VideoTrack {
@@ -357,6 +346,23 @@ fn first_video_track(mp4: &re_mp4::Mp4) -> Result<VideoTrack> {
         frame_rate: 0.0,
         samples,
     })
+}
+
+/// A track's samples in our form: times in µs, byte ranges (the track's timescale must
+/// not be 0).
+pub(super) fn sample_table(track: &re_mp4::Track) -> Vec<Sample> {
+    let to_us = |t: i64| -> i64 { (t as i128 * 1_000_000 / track.timescale as i128) as i64 };
+    track
+        .samples
+        .iter()
+        .map(|s| Sample {
+            pts_us: to_us(s.composition_timestamp),
+            duration_us: to_us(s.duration as i64),
+            keyframe: s.is_sync,
+            offset: s.offset,
+            size: s.size.min(u32::MAX as u64) as u32,
+        })
+        .collect()
 }
 
 /// Clockwise rotation from the first row of the 16.16 track matrix.
