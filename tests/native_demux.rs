@@ -141,10 +141,10 @@ fn a_truncated_webm_is_corrupt_or_shorter_never_a_panic() {
 /// 1 s of silence, then a 440 Hz tone.
 #[test]
 fn the_aac_track_is_found_with_its_decoder_config() {
-    use framepick::demux::audio::{audio_track, window_runs};
-    let mut r = open("tiny-aac.mp4");
-    demux(&mut r).unwrap();
-    let a = audio_track(&mut r).unwrap().unwrap();
+    use framepick::demux::{audio::window_runs, demux_media};
+    let media = demux_media(&mut open("tiny-aac.mp4")).unwrap();
+    assert_eq!(media.video.samples.len(), 50);
+    let a = media.audio.unwrap();
     assert_eq!(a.codec, "mp4a.40.2");
     assert_eq!((a.sample_rate, a.channels), (22_050, 1));
     assert_eq!(a.frames, 45);
@@ -159,10 +159,14 @@ fn the_aac_track_is_found_with_its_decoder_config() {
         "{runs:?}"
     );
     // Files without sound say why.
-    let none = audio_track(&mut open("tiny.mp4")).unwrap().unwrap_err();
-    assert!(none.contains("no audio"), "{none}");
-    let webm = audio_track(&mut open("tiny-vp9.webm"))
+    let none = demux_media(&mut open("tiny.mp4"))
         .unwrap()
+        .audio
+        .unwrap_err();
+    assert!(none.contains("no audio"), "{none}");
+    let webm = demux_media(&mut open("tiny-vp9.webm"))
+        .unwrap()
+        .audio
         .unwrap_err();
     assert!(webm.contains("WebM"), "{webm}");
 }

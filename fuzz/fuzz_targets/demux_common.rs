@@ -1,9 +1,12 @@
 //! Shared by `demux_mp4` and `demux_webm`: the bytes go through the same path as a
 //! browser `Blob` (a `RangeSource` read through `CachedReader`), into the sniffing
-//! entry point `framepick::demux::demux`, and then a few sample payloads are read back
-//! the way `Demuxer.readSamples` (src/wasm/mod.rs) reads them.
+//! entry point `framepick::demux::demux_media` (video and AAC audio track, as
+//! `Demuxer.open` in src/wasm/mod.rs), and then a few video and audio payloads are read
+//! back the way `Demuxer.readSamples` / `readAudio` read them, and the audio windows
+//! are planned as `Demuxer.planAudio` plans them.
 
-use framepick::demux::{demux, VideoTrack};
+use framepick::demux::audio::window_runs;
+use framepick::demux::{demux_media, Media, Sample};
 use framepick::source::CachedReader;
 use framepick::FramepickError;
 
@@ -11,6 +14,7 @@ use framepick::FramepickError;
 #[derive(Debug, PartialEq)]
 enum Outcome {
     Track {
+        audio: Result<(String, Vec<u8>, u32, u32, Vec<Sample>), &'static str>,
         codec: String,
         description: Vec<u8>,
         coded: (u32, u32),
@@ -22,9 +26,19 @@ enum Outcome {
     Error(&'static str),
 }
 
-fn outcome(r: &Result<VideoTrack, FramepickError>) -> Outcome {
+fn outcome(r: &Result<Media, FramepickError>) -> Outcome {
     match r {
-        Ok(t) => Outcome::Track {
+        Ok(Media { video: t, audio }) => Outcome::Track {
+            audio: audio.as_ref().map(|a| {
+                (
+                    a.codec.clone(),
+                    a.description.clone(),
+                    a.sample_rate,
+                    a.channels,
+                    a.samples.clone(),
+                )
+            })
+            .map_err(|reason| *reason),
             codec: t.codec.clone(),
             description: t.description.clone(),
             coded: (t.coded_width, t.coded_height),
@@ -39,15 +53,18 @@ fn outcome(r: &Result<VideoTrack, FramepickError>) -> Outcome {
 
 /// Read sample payloads as the wasm layer does: single samples and one merged range
 /// `first..=last` (wrapping arithmetic, as in the release wasm build).
-fn read_payloads(reader: &mut CachedReader<&[u8]>, track: &VideoTrack) {
-    let n = track.samples.len();
+fn read_payloads(reader: &mut CachedReader<&[u8]>, samples: &[Sample]) {
+    let n = samples.len();
+    if n == 0 {
+        return;
+    }
     let picks = [0, n / 2, n - 1];
     for &i in &picks {
-        let s = track.samples[i];
+        let s = samples[i];
         let _ = reader.read_range(s.offset, s.size as usize);
     }
     // `Demuxer.readSamples(first, last)`: one range covering a run of samples.
-    let run = &track.samples[..n.min(8)];
+    let run = &samples[..n.min(8)];
     let start = run.iter().map(|s| s.offset).min().unwrap_or(0);
     let end = run
         .iter()
@@ -74,18 +91,27 @@ pub fn run(want: Want, data: &[u8]) {
     }
     // The default block (256 KiB, larger than any input here: one read) …
     let mut big = CachedReader::new(data);
-    let a = demux(&mut big);
-    if let Ok(track) = &a {
-        assert!(!track.samples.is_empty(), "Ok track without samples");
-        read_payloads(&mut big, track);
+    let a = demux_media(&mut big);
+    if let Ok(media) = &a {
+        assert!(!media.video.samples.is_empty(), "Ok track without samples");
+        read_payloads(&mut big, &media.video.samples);
+        if let Ok(audio) = &media.audio {
+            assert!(!audio.samples.is_empty(), "Ok audio track without samples");
+            read_payloads(&mut big, &audio.samples);
+            // Loudness windows around every video keyframe, as the worker asks.
+            let times: Vec<i64> = media.video.samples.iter().map(|s| s.pts_us).collect();
+            for run in window_runs(&audio.samples, &times, 500_000) {
+                assert!(run.first <= run.last && run.last < audio.samples.len());
+            }
+        }
     }
     // … and a tiny one (16..=79 bytes) so box headers and EBML elements straddle
     // block boundaries.
     let block = 16 + data.first().map_or(0, |&b| b as usize % 64);
     let mut small = CachedReader::with_block_size(data, block);
-    let b = demux(&mut small);
-    if let Ok(track) = &b {
-        read_payloads(&mut small, track);
+    let b = demux_media(&mut small);
+    if let Ok(media) = &b {
+        read_payloads(&mut small, &media.video.samples);
     }
     assert_eq!(
         outcome(&a),

@@ -1,14 +1,11 @@
 //! The audio track, for loudness only: MP4/MOV with AAC (`mp4a`), what phones record.
-//! Read after [`super::demux`] accepted the file (its table checks cover every track).
-
-use std::io::{Seek, SeekFrom};
+//! Taken from the same checked parse as the video track ([`super::demux_media`]), so
+//! its tables have passed the same checks (docs/fuzzing.md) and the header is read once.
 
 use serde::Serialize;
 
 use super::Sample;
-use crate::error::Result;
 use crate::sampling::{merge_runs, DecodeRun};
-use crate::source::{read_up_to, CachedReader, RangeSource};
 
 /// What `AudioDecoder.configure` needs, and the coded frames (all decodable alone).
 #[derive(Debug, Clone, Serialize)]
@@ -30,46 +27,39 @@ pub struct AudioTrack {
 /// Why a file's sound is not measured (its `report.audio.reason`).
 pub type NoAudio = &'static str;
 
-/// The first AAC track of an MP4/MOV file, or why there is none to measure.
-pub fn audio_track<S: RangeSource>(
-    reader: &mut CachedReader<S>,
-) -> Result<std::result::Result<AudioTrack, NoAudio>> {
-    let mut head = [0u8; 4];
-    reader.seek(SeekFrom::Start(0))?;
-    let got = read_up_to(reader, &mut head)?;
-    if head[..got] == super::EBML_MAGIC {
-        return Ok(Err(
-            "the sound of WebM/MKV files is not measured (MP4/MOV AAC only)",
-        ));
-    }
-    reader.seek(SeekFrom::Start(0))?;
-    let size = reader.len();
-    let Ok(mp4) = re_mp4::Mp4::read(reader, size) else {
-        return Ok(Err("the audio track could not be read"));
-    };
-    let Some(track) = mp4
+pub(super) const WEBM_NOT_MEASURED: NoAudio =
+    "the sound of WebM/MKV files is not measured (MP4/MOV AAC only)";
+
+/// The first AAC track of a parsed MP4/MOV file, or why there is none to measure.
+pub(super) fn from_mp4(mp4: &re_mp4::Mp4) -> std::result::Result<AudioTrack, NoAudio> {
+    let track = mp4
         .tracks()
         .values()
         .find(|t| t.kind == Some(re_mp4::TrackKind::Audio))
-    else {
-        return Ok(Err("the file has no audio track"));
+        .ok_or("the file has no audio track")?;
+    let re_mp4::StsdBoxContent::Mp4a(mp4a) = &track.trak(mp4).mdia.minf.stbl.stsd.contents else {
+        return Err("the audio is not AAC");
     };
-    let re_mp4::StsdBoxContent::Mp4a(mp4a) = &track.trak(&mp4).mdia.minf.stbl.stsd.contents else {
-        return Ok(Err("the audio is not AAC"));
-    };
-    let Some(esds) = &mp4a.esds else {
-        return Ok(Err("the AAC track has no decoder configuration (esds)"));
-    };
+    let esds = mp4a
+        .esds
+        .as_ref()
+        .ok_or("the AAC track has no decoder configuration (esds)")?;
     if track.timescale == 0 || track.samples.is_empty() {
-        return Ok(Err("the audio track is empty"));
+        return Err("the audio track is empty");
     }
     let d = &esds.es_desc.dec_config.dec_specific;
     // AudioSpecificConfig: 5 bits object type, 4 bits frequency index, 4 bits channels.
+    // Object types past 30 (escape) and an explicit rate (index 15) need more bits than
+    // this two-byte form; no phone writes them, and a wrong config would only make the
+    // decoder refuse, so they are not measured instead.
+    if d.profile == 0 || d.profile > 30 || d.freq_index >= 15 {
+        return Err("the AAC decoder configuration is not one this measures");
+    }
     let asc = (u16::from(d.profile) << 11)
         | (u16::from(d.freq_index & 0xF) << 7)
         | (u16::from(d.chan_conf & 0xF) << 3);
     let samples = super::mp4::sample_table(track);
-    Ok(Ok(AudioTrack {
+    Ok(AudioTrack {
         codec: format!("mp4a.40.{}", d.profile),
         description: asc.to_be_bytes().to_vec(),
         sample_rate: mp4a.samplerate.value() as u32,
@@ -82,7 +72,7 @@ pub fn audio_track<S: RangeSource>(
         },
         frames: samples.len(),
         samples,
-    }))
+    })
 }
 
 /// Runs of consecutive frames covering `half_window_us` around each time (µs), merged
@@ -91,8 +81,13 @@ pub fn window_runs(samples: &[Sample], times_us: &[i64], half_window_us: i64) ->
     let runs = times_us
         .iter()
         .filter_map(|&t| {
-            let first = samples.partition_point(|s| s.pts_us + s.duration_us <= t - half_window_us);
-            let end = samples.partition_point(|s| s.pts_us < t + half_window_us);
+            // Saturating: times come from the file and may be anything.
+            let (from, to) = (
+                t.saturating_sub(half_window_us),
+                t.saturating_add(half_window_us),
+            );
+            let first = samples.partition_point(|s| s.pts_us.saturating_add(s.duration_us) <= from);
+            let end = samples.partition_point(|s| s.pts_us < to);
             (first < end).then(|| DecodeRun {
                 first,
                 last: end - 1,

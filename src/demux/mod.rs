@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::{FramepickError, Result};
 use crate::source::{read_up_to, CachedReader, RangeSource};
+use audio::{AudioTrack, NoAudio};
 
 /// One coded video sample, in decode order.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -137,8 +138,21 @@ enum Container {
     Matroska,
 }
 
+/// A parsed file: the track to pick frames from, and the sound to measure loudness on.
+#[derive(Debug, Clone)]
+pub struct Media {
+    pub video: VideoTrack,
+    /// The first AAC track of an MP4/MOV, or why the sound is not measured.
+    pub audio: std::result::Result<AudioTrack, NoAudio>,
+}
+
 /// Parse the container and return its first video track.
 pub fn demux<S: RangeSource>(reader: &mut CachedReader<S>) -> Result<VideoTrack> {
+    demux_media(reader).map(|media| media.video)
+}
+
+/// Parse the container once for its first video track and its audio track.
+pub fn demux_media<S: RangeSource>(reader: &mut CachedReader<S>) -> Result<Media> {
     let size = reader.len();
     if size == 0 {
         return Err(FramepickError::UnsupportedContainer {
@@ -150,11 +164,14 @@ pub fn demux<S: RangeSource>(reader: &mut CachedReader<S>) -> Result<VideoTrack>
     let got = read_up_to(reader, &mut head)?;
     let container = sniff(&head[..got])?;
     reader.seek(SeekFrom::Start(0))?;
-    let track = match container {
-        Container::Mp4 => mp4::video_track(reader, size)?,
-        Container::Matroska => webm::video_track(reader)?,
+    let (video, audio) = match container {
+        Container::Mp4 => mp4::tracks(reader, size)?,
+        Container::Matroska => (webm::video_track(reader)?, Err(audio::WEBM_NOT_MEASURED)),
     };
-    finish(track)
+    Ok(Media {
+        video: finish(video)?,
+        audio,
+    })
 }
 
 /// Tell the container from its first bytes, before any parser sees them.

@@ -7,10 +7,16 @@ use std::io::{Read, Seek, SeekFrom};
 
 use re_mp4::{BoxHeader, BoxType, MoofBox, MoovBox, ReadBox as _, StblBox};
 
+use super::audio::{self, AudioTrack, NoAudio};
 use super::{parser_loop_error, ReadBudget, Sample, VideoTrack};
 use crate::error::{FramepickError, Result};
 
-pub(super) fn video_track<R: Read + Seek>(reader: &mut R, size: u64) -> Result<VideoTrack> {
+/// The first video track and the first AAC track (or why there is none), from one
+/// checked parse of the header.
+pub(super) fn tracks<R: Read + Seek>(
+    reader: &mut R,
+    size: u64,
+) -> Result<(VideoTrack, std::result::Result<AudioTrack, NoAudio>)> {
     let mut guarded = ReadBudget::new(reader, size);
     let checked = check_tables(&mut guarded, size);
     if guarded.exhausted() {
@@ -23,7 +29,7 @@ pub(super) fn video_track<R: Read + Seek>(reader: &mut R, size: u64) -> Result<V
         Err(_) if guarded.exhausted() => return Err(parser_loop_error()),
         Err(e) => return Err(mp4_error(e)),
     };
-    first_video_track(&mp4)
+    Ok((first_video_track(&mp4)?, audio::from_mp4(&mp4)))
 }
 
 fn mp4_error(e: re_mp4::Error) -> FramepickError {

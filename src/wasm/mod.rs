@@ -59,8 +59,8 @@ fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
 pub struct Demuxer {
     reader: CachedReader<BlobSource>,
     track: VideoTrack,
-    /// The AAC track, once `audioTrack` found it.
-    audio: Option<AudioTrack>,
+    /// The AAC track, or why the sound is not measured.
+    audio: std::result::Result<AudioTrack, demux::audio::NoAudio>,
 }
 
 #[wasm_bindgen]
@@ -68,11 +68,11 @@ impl Demuxer {
     /// Parse the container of `blob` (a `File` or `Blob`), reading only the ranges it needs.
     pub fn open(blob: web_sys::Blob) -> Result<Demuxer, JsValue> {
         let mut reader = CachedReader::new(BlobSource::new(blob).map_err(js_error)?);
-        let track = demux::demux(&mut reader).map_err(js_error)?;
+        let media = demux::demux_media(&mut reader).map_err(js_error)?;
         Ok(Demuxer {
             reader,
-            track,
-            audio: None,
+            track: media.video,
+            audio: media.audio,
         })
     }
 
@@ -108,16 +108,12 @@ impl Demuxer {
     /// The audio track to measure loudness on: `{ codec, sampleRate, channels, frames }`,
     /// or `{ reason }` when there is none (no audio, not AAC, WebM).
     #[wasm_bindgen(js_name = audioTrack)]
-    pub fn audio_track(&mut self) -> Result<JsValue, JsValue> {
-        match demux::audio::audio_track(&mut self.reader).map_err(js_error)? {
-            Ok(track) => {
-                let out = to_js(&track)?;
-                self.audio = Some(track);
-                Ok(out)
-            }
+    pub fn audio_track(&self) -> Result<JsValue, JsValue> {
+        match &self.audio {
+            Ok(track) => to_js(track),
             Err(reason) => {
                 let out = Object::new();
-                Reflect::set(&out, &"reason".into(), &reason.into())?;
+                Reflect::set(&out, &"reason".into(), &(*reason).into())?;
                 Ok(out.into())
             }
         }
@@ -128,6 +124,7 @@ impl Demuxer {
     pub fn audio_description(&self) -> Option<Uint8Array> {
         self.audio
             .as_ref()
+            .ok()
             .map(|a| Uint8Array::from(a.description.as_slice()))
     }
 
@@ -148,10 +145,11 @@ impl Demuxer {
     /// `{ bytes, offsets, samples: [{ ptsUs, durationUs, … }] }`.
     #[wasm_bindgen(js_name = readAudio)]
     pub fn read_audio(&mut self, first: usize, last: usize) -> Result<JsValue, JsValue> {
-        let audio = self
-            .audio
-            .as_ref()
-            .ok_or_else(|| js_error(FramepickError::invalid("call audioTrack() first")))?;
+        let audio = self.audio.as_ref().map_err(|reason| {
+            js_error(FramepickError::invalid(format!(
+                "no audio to read: {reason}"
+            )))
+        })?;
         let out = read_payload(&mut self.reader, &audio.samples, first, last)?;
         Reflect::set(
             &out,
