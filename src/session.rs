@@ -469,7 +469,18 @@ impl Session {
 
     /// Deep analysis on the survivors and the final ranking. Missing models only
     /// drop their components from the score.
-    pub fn finish_with(mut self, models: DeepModels<'_>) -> Result<(Vec<Candidate>, CoreReport)> {
+    pub fn finish_with(self, models: DeepModels<'_>) -> Result<(Vec<Candidate>, CoreReport)> {
+        self.finish_with_progress(models, &mut |_, _| {})
+    }
+
+    /// [`Session::finish_with`], calling `on_progress(done, total)` after each slice of
+    /// frames: the caller's thread is blocked while rayon works, and these calls are
+    /// how it can still tell the page it is alive (the browser's worker watchdog).
+    pub fn finish_with_progress(
+        mut self,
+        models: DeepModels<'_>,
+        on_progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(Vec<Candidate>, CoreReport)> {
         self.flush();
         if self.kept.is_empty() {
             return Err(FramepickError::NoFrames);
@@ -494,11 +505,18 @@ impl Session {
                     .push(format!("face detector could not be prepared: {e}"));
             }
         }
-        let deep: Vec<Deep> = self
-            .kept
-            .par_iter()
-            .map(|k| analyse(&k.frame, models))
-            .collect();
+        // Two frames a thread per slice: the pool stays busy, progress stays frequent.
+        let slice = 2 * rayon::current_num_threads().max(1);
+        let mut deep: Vec<Deep> = Vec::with_capacity(self.kept.len());
+        for chunk in self.kept.chunks(slice) {
+            deep.extend(
+                chunk
+                    .par_iter()
+                    .map(|k| analyse(&k.frame, models))
+                    .collect::<Vec<_>>(),
+            );
+            on_progress(deep.len(), self.kept.len());
+        }
         if models.faces.is_some() {
             self.report.frames_deep = self.kept.len();
         }

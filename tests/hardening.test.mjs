@@ -95,7 +95,7 @@ after(async () => {
  * browser's own log entries of its workers (CSP reports, unclosed VideoFrames), which
  * Playwright's console events do not carry; `window.violations` the document's CSP events.
  */
-async function openPage(server, { context = browser, createPicker = true } = {}) {
+async function openPage(server, { context = browser, createPicker = true, pickerOptions = {} } = {}) {
   const page = await context.newPage();
   const lines = [];
   page.on('console', (m) => lines.push(m.text()));
@@ -115,11 +115,11 @@ async function openPage(server, { context = browser, createPicker = true } = {})
       (e) => window.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
   });
   await page.goto(new URL('index.html', server.url).href);
-  const info = !createPicker ? null : await page.evaluate(async () => {
+  const info = !createPicker ? null : await page.evaluate(async (options) => {
     const { FramePicker } = await import('./framepick.js');
-    window.testPicker = await FramePicker.create({ workerUrl: new URL('./worker.js?test', location.href) });
+    window.testPicker = await FramePicker.create({ ...options, workerUrl: new URL('./worker.js?test', location.href) });
     return window.testPicker.info;
-  });
+  }, pickerOptions);
   return { page, lines, info };
 }
 
@@ -175,6 +175,60 @@ test('a worker that dies rejects the run with WORKER_CRASHED; the next pick gets
   assert.equal(again.report.wasm, info.flavour); // init ran again with the same options
   assert.notEqual(testWorker(page), dying);
   assert.deepEqual(await page.evaluate(() => window.testPicker.info), info);
+  await page.close();
+});
+
+// `__fault: 'pool-trap'` (a test hook, src/wasm/mod.rs `debugTrapInPool`) panics inside a
+// rayon pool thread just before deep analysis, while the analysis worker waits for it:
+// that pool worker's instance traps and the wait never ends, the way an allocation
+// failure in a pool thread would end. Only the page can recover.
+test('a pool thread that traps: the hung worker is replaced (WORKER_UNRESPONSIVE); the next pick works', async () => {
+  const { page, info, lines } = await openPage(servers.isolated, { pickerOptions: { stallTimeoutMs: 3000 } });
+  assert.equal(info.flavour, 'threads', JSON.stringify(info));
+  await page.setInputFiles('#file', join(VIDEOS, 'sample.mp4'));
+  const hung = testWorker(page);
+  const closed = new Promise((ok) => hung.once('close', ok));
+  const r = await timedPick(page, join(VIDEOS, 'sample.mp4'), { top: 2, __fault: 'pool-trap' }, 30_000);
+  assert.equal(r.code, 'WORKER_UNRESPONSIVE', JSON.stringify(r));
+  assert.match(r.message, /sent nothing for \d+ s.*stallTimeoutMs, 3000 ms/);
+  // Silent for the whole stall timeout (no error came back by itself), then replaced.
+  assert.ok(r.ms > 3000 && r.ms < 10_000, `settled after ${r.ms} ms`);
+  assert.ok(r.maxGapMs < MAX_TICK_GAP_MS, `main thread blocked ${r.maxGapMs} ms`);
+  assert.ok(lines.some((l) => /deliberate panic in a rayon pool thread/.test(l)),
+    `the pool thread's panic was not logged:\n${lines.join('\n')}`);
+  await closed; // the hung worker (and its pool) was terminated, not left running
+
+  const again = await timedPick(page, join(VIDEOS, 'face.mp4'), { top: 2 });
+  assert.equal(again.code, undefined, JSON.stringify(again));
+  assert.equal(again.picks, 2);
+  assert.equal(again.report.wasm, 'threads');
+  assert.notEqual(testWorker(page), hung);
+  await page.close();
+});
+
+test('aborting a run whose worker hangs settles in ABORTED within the grace period; the next pick works', async () => {
+  // The watchdog off: only the abort can end the hang.
+  const { page } = await openPage(servers.isolated, { pickerOptions: { stallTimeoutMs: 0 } });
+  await page.setInputFiles('#file', join(VIDEOS, 'sample.mp4'));
+  const r = await page.evaluate(async () => {
+    const controller = new AbortController();
+    let stage = null;
+    const run = window.testPicker.pick(document.getElementById('file').files[0], { top: 2,
+      __fault: 'pool-trap', signal: controller.signal, onProgress: (p) => { stage = p.stage; } })
+      .then(() => ({ code: null }), (e) => ({ code: e.code, message: e.message }));
+    while (stage !== 'dense') await new Promise((ok) => setTimeout(ok, 20));
+    await new Promise((ok) => setTimeout(ok, 1500)); // the trap happens right after the dense pass
+    const t0 = performance.now();
+    controller.abort();
+    const out = await run;
+    return { ...out, ms: performance.now() - t0 };
+  });
+  assert.equal(r.code, 'ABORTED', JSON.stringify(r));
+  assert.match(r.message, /did not stop in time and was terminated/);
+  assert.ok(r.ms < 4000, `settled ${r.ms} ms after abort`);
+  const again = await timedPick(page, join(VIDEOS, 'face.mp4'), { top: 2 });
+  assert.equal(again.code, undefined, JSON.stringify(again));
+  assert.equal(again.picks, 2);
   await page.close();
 });
 

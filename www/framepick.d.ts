@@ -11,6 +11,7 @@ export type FramepickErrorCode =
   | 'MODEL_LOAD_FAILED'
   | 'ABORTED'
   | 'WORKER_CRASHED'
+  | 'WORKER_UNRESPONSIVE'
   | 'INVALID_ARGUMENT'
   | 'INPUT_TOO_LARGE'
   | 'RESOLUTION_TOO_LARGE'
@@ -61,6 +62,13 @@ export interface FramePickerOptions {
   workerUrl?: string | URL;
   /** Default of {@link PickOptions.gpu}. */
   gpu?: GpuMode;
+  /**
+   * A busy worker that posts nothing (no progress, no heartbeat: it is stuck in a
+   * synchronous call, e.g. waiting on a thread that died) for this long is terminated and
+   * its run rejects with WORKER_UNRESPONSIVE; the next call starts a fresh worker.
+   * Default 30 000 ms; `0` turns the watchdog off.
+   */
+  stallTimeoutMs?: number;
   /** Forwarded to the worker; options that a later version adds. */
   [option: string]: unknown;
 }

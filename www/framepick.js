@@ -6,7 +6,7 @@ import { openVideo, seek, gridTimes } from './fallback.js';
 export { UploadError };
 
 /** Errors carry a stable `code` (UNSUPPORTED_CONTAINER, UNSUPPORTED_CODEC, CORRUPT_MEDIA,
- *  NO_VIDEO_TRACK, NO_FRAMES, MODEL_LOAD_FAILED, ABORTED, WORKER_CRASHED, …). */
+ *  NO_VIDEO_TRACK, NO_FRAMES, MODEL_LOAD_FAILED, ABORTED, WORKER_CRASHED, WORKER_UNRESPONSIVE, …). */
 export class FramepickError extends Error {
   constructor(code, message) {
     super(message);
@@ -22,6 +22,11 @@ function rethrowTyped(e) {
   throw e instanceof FramepickError ? e : new FramepickError(e.code || 'INTERNAL', e.message);
 }
 
+/** How long a busy worker may stay silent before it is taken for hung (ms). */
+const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+/** How long a cancelled run may take to stop before its worker is terminated (ms). */
+const ABORT_GRACE_MS = 2_000;
+
 export class FramePicker {
   #worker = null; // null after a crash: the next request starts a fresh one
   #ready = null; // the current worker's `init`
@@ -30,6 +35,9 @@ export class FramePicker {
   #disposed = false;
   #nextId = 1;
   #pending = new Map();
+  #lastHeard = 0; // when the current worker last posted anything
+  #watchdog = null;
+  #stallTimeoutMs = DEFAULT_STALL_TIMEOUT_MS;
 
   /** @private use FramePicker.create */
   constructor(url, options) {
@@ -41,11 +49,12 @@ export class FramePicker {
    * Start the worker, load the wasm build (threaded where the page is
    * crossOriginIsolated) and the face model.
    * @param {{threads?: number, faceModelUrl?: string, faceInputSize?: number,
-   *          requireModels?: boolean, workerUrl?: string|URL}} [options]
+   *          requireModels?: boolean, workerUrl?: string|URL, stallTimeoutMs?: number}} [options]
    */
   static async create(options = {}) {
-    const { workerUrl, ...rest } = options;
+    const { workerUrl, stallTimeoutMs, ...rest } = options;
     const picker = new FramePicker(workerUrl || new URL('./worker.js', import.meta.url), rest);
+    picker.#stallTimeoutMs = stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
     await picker.#start();
     return picker;
   }
@@ -54,14 +63,15 @@ export class FramePicker {
   #start() {
     if (this.#worker) return this.#ready;
     const worker = new Worker(this.#url, { type: 'module', name: 'framepick' });
-    worker.onmessage = ({ data }) => this.#onMessage(data, worker);
+    worker.onmessage = ({ data }) => {
+      if (worker === this.#worker) this.#lastHeard = performance.now();
+      this.#onMessage(data, worker);
+    };
+    this.#lastHeard = performance.now();
     // An uncaught error (or a failed load) leaves the worker in an unknown state: drop
     // it, fail what it was doing, and let the next request start a new one.
-    worker.onerror = (e) => {
-      this.#drop(worker);
-      this.#failAll(new FramepickError('WORKER_CRASHED',
-        `the framepick worker stopped: ${e.message || 'unknown error'}`));
-    };
+    worker.onerror = (e) => this.#replaceWorker(worker, new FramepickError('WORKER_CRASHED',
+      `the framepick worker stopped: ${e.message || 'unknown error'}`));
     this.#worker = worker;
     this.#ready = this.#send('init', { options: this.#options }).then((info) => { this.info = info; },
       (e) => { this.#drop(worker); throw e; });
@@ -184,18 +194,70 @@ export class FramePicker {
 
   #send(type, payload, { signal, onProgress } = {}) {
     const id = this.#nextId++;
+    const worker = this.#worker;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new FramepickError('ABORTED', 'the run was cancelled'));
-      const onAbort = () => this.#worker?.postMessage({ type: 'abort', id });
+      let grace = null;
+      // The worker stops a cancelled run at its next check; one stuck in a long
+      // synchronous call cannot, so after a grace period it is terminated instead.
+      const onAbort = () => {
+        worker.postMessage({ type: 'abort', id });
+        grace = setTimeout(() => {
+          if (!this.#pending.has(id)) return;
+          this.#replaceWorker(worker, new FramepickError('ABORTED',
+            'the run was cancelled (its worker did not stop in time and was terminated)'));
+        }, ABORT_GRACE_MS);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => signal?.removeEventListener('abort', onAbort);
+      const done = () => {
+        clearTimeout(grace);
+        signal?.removeEventListener('abort', onAbort);
+      };
       this.#pending.set(id, {
         resolve: (v) => { done(); resolve(v); },
         reject: (e) => { done(); reject(e); },
         onProgress,
+        worker,
       });
-      this.#worker.postMessage({ type, id, ...payload });
+      this.#watch();
+      worker.postMessage({ type, id, ...payload });
     });
+  }
+
+  /**
+   * While requests are pending, a worker that posts nothing (no progress, no heartbeat:
+   * its event loop is blocked) for `stallTimeoutMs` is hung, e.g. waiting for a rayon
+   * pool thread that trapped. It is terminated and its requests fail with
+   * WORKER_UNRESPONSIVE; the next request starts a fresh worker.
+   */
+  #watch() {
+    if (this.#watchdog || !(this.#stallTimeoutMs > 0)) return;
+    const every = Math.min(1000, this.#stallTimeoutMs / 4);
+    let lastTick = performance.now();
+    this.#watchdog = setInterval(() => {
+      if (this.#pending.size === 0 || !this.#worker) {
+        clearInterval(this.#watchdog);
+        this.#watchdog = null;
+        return;
+      }
+      const now = performance.now();
+      // A tick this late means the page itself was suspended (a sleeping laptop, a
+      // frozen tab): the worker's silence meanwhile says nothing about it.
+      if (now - lastTick > 2 * every + 1000) this.#lastHeard = now;
+      lastTick = now;
+      const silentMs = now - this.#lastHeard;
+      if (silentMs > this.#stallTimeoutMs) {
+        this.#replaceWorker(this.#worker, new FramepickError('WORKER_UNRESPONSIVE',
+          `the framepick worker sent nothing for ${Math.round(silentMs / 1000)} s (over stallTimeoutMs, ` +
+          `${this.#stallTimeoutMs} ms): it was terminated, and the next request starts a fresh one`));
+      }
+    }, every);
+  }
+
+  /** Terminate `worker`, failing what it was doing with `err`. */
+  #replaceWorker(worker, err) {
+    this.#drop(worker);
+    this.#failAll(err, worker);
   }
 
   #onMessage({ type, id, result, error, progress }, worker) {
@@ -207,14 +269,15 @@ export class FramePicker {
     const err = new FramepickError(error.code, error.message);
     p.reject(err);
     // The worker's wasm instance trapped: nothing more can run in it.
-    if (error.fatal) {
-      this.#drop(worker);
-      this.#failAll(err);
-    }
+    if (error.fatal) this.#replaceWorker(worker, err);
   }
 
-  #failAll(err) {
-    for (const p of this.#pending.values()) p.reject(err);
-    this.#pending.clear();
+  /** Reject the pending requests (of `worker` only, when given). */
+  #failAll(err, worker) {
+    for (const [id, p] of this.#pending) {
+      if (worker && p.worker !== worker) continue;
+      this.#pending.delete(id);
+      p.reject(err);
+    }
   }
 }

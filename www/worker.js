@@ -13,6 +13,23 @@ let engine = null; // { flavour, threads, faceModel, modelError, gpuMode }
 let gpuState = null; // { mode, gpu, info }: the WebGPU device, opened on first use
 const aborted = new Set();
 
+// While a request runs, a beat every second tells the page this worker's event loop still
+// turns. A worker stuck in a synchronous call (a rayon pool thread that trapped leaves
+// its caller waiting for ever) stops beating, and the page's watchdog replaces it
+// (`stallTimeoutMs`, framepick.js). Long synchronous work posts progress instead.
+const HEARTBEAT_MS = 1000;
+let busy = 0;
+let heartbeat = null;
+
+function working(delta) {
+  busy += delta;
+  if (busy > 0 && !heartbeat) heartbeat = setInterval(() => self.postMessage({ type: 'alive' }), HEARTBEAT_MS);
+  if (busy === 0 && heartbeat) {
+    clearInterval(heartbeat);
+    heartbeat = null;
+  }
+}
+
 class FramepickError extends Error {
   constructor(code, message) {
     super(message);
@@ -30,6 +47,7 @@ self.onmessage = async ({ data }) => {
   // Frames from the <video> fallback on the main thread: no reply, errors kept for `end`.
   if (type === 'frame') return pushExternal(data);
   if (type === 'drop') return dropExternal(data.session);
+  working(+1);
   try {
     let result;
     let transfer = [];
@@ -44,6 +62,7 @@ self.onmessage = async ({ data }) => {
     self.postMessage({ type: 'error', id, error: serializeError(e) });
   } finally {
     aborted.delete(id);
+    working(-1);
   }
 };
 
@@ -191,16 +210,20 @@ function dropExternal(session) {
   external.delete(session);
 }
 
-/** Deep analysis and ranking, with or without the face model. */
-function finishAnalysis(analysis) {
+/**
+ * Deep analysis and ranking, with or without the face model. `onProgress(fraction)` is
+ * called from inside the (synchronous) wasm call after each slice of frames.
+ */
+function finishAnalysis(analysis, onProgress = () => self.postMessage({ type: 'alive' })) {
   const warnings = [];
+  const progress = (done, total) => onProgress(done / total);
   let out;
   if (engine.faceModel) {
     if (!engine.faceModel.hasEmotion) warnings.push(`emotion skipped: ${engine.emotionError?.message || 'no emotion model'}`);
-    out = analysis.finish(engine.faceModel);
+    out = analysis.finish(engine.faceModel, undefined, progress);
   } else {
     warnings.push(`deep analysis skipped, picks use the quick metrics only: ${engine.modelError?.message || 'no face model'}`);
-    out = analysis.finishWithoutModels();
+    out = analysis.finishWithoutModels(undefined, progress);
   }
   return { candidates: out.candidates, report: { ...out.report, warnings: [...out.report.warnings, ...warnings] } };
 }
@@ -305,7 +328,9 @@ async function pick(id, file, options) {
     checkAbort(id);
     const t2 = performance.now();
     const warnings = [];
-    const out = finishAnalysis(analysis);
+    // Test hook: a rayon pool thread that dies while this thread waits (docs/bad-input.md).
+    if (options.__fault === 'pool-trap') wasm.debugTrapInPool();
+    const out = finishAnalysis(analysis, (f) => progress('analyse', f));
     timings.deepMs = performance.now() - t2;
     progress('analyse', 1);
 

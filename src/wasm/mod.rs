@@ -514,21 +514,32 @@ impl Analysis {
 
     /// Run deep analysis (faces, and emotion when `faces` holds the emotion model) and
     /// ranking: `{ candidates, report }`. Ends the run. `scoring` (optional) replaces
-    /// the niche/weights given so far.
-    pub fn finish(&mut self, faces: &FaceModel, scoring: JsValue) -> Result<JsValue, JsValue> {
+    /// the niche/weights given so far. `on_progress(done, total)` (optional) is called
+    /// on this thread after each slice of frames.
+    pub fn finish(
+        &mut self,
+        faces: &FaceModel,
+        scoring: JsValue,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
         self.apply_scoring(&scoring)?;
-        self.finish_with(DeepModels {
+        let models = DeepModels {
             faces: Some(&faces.detector),
             emotion: faces.emotion.as_ref(),
-        })
+        };
+        self.finish_with(models, on_progress)
     }
 
     /// Ranking without models (none could be loaded): quick metrics, composition,
     /// editability and aesthetics.
     #[wasm_bindgen(js_name = finishWithoutModels)]
-    pub fn finish_without_models(&mut self, scoring: JsValue) -> Result<JsValue, JsValue> {
+    pub fn finish_without_models(
+        &mut self,
+        scoring: JsValue,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
         self.apply_scoring(&scoring)?;
-        self.finish_with(DeepModels::default())
+        self.finish_with(DeepModels::default(), on_progress)
     }
 
     fn apply_scoring(&mut self, scoring: &JsValue) -> Result<(), JsValue> {
@@ -538,9 +549,25 @@ impl Analysis {
         self.set_scoring(scoring.clone())
     }
 
-    fn finish_with(&mut self, models: DeepModels<'_>) -> Result<JsValue, JsValue> {
+    fn finish_with(
+        &mut self,
+        models: DeepModels<'_>,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
         let session = self.session.take().ok_or_else(finished)?;
-        let (candidates, report) = session.finish_with(models).map_err(js_error)?;
+        let mut report_progress = |done: usize, total: usize| {
+            if let Some(f) = &on_progress {
+                // A throwing callback must not abort the analysis.
+                let _ = f.call2(
+                    &JsValue::NULL,
+                    &(done as f64).into(),
+                    &(total as f64).into(),
+                );
+            }
+        };
+        let (candidates, report) = session
+            .finish_with_progress(models, &mut report_progress)
+            .map_err(js_error)?;
         #[derive(Serialize)]
         struct Out<'a> {
             candidates: &'a [crate::session::Candidate],
@@ -561,4 +588,17 @@ fn finished() -> JsValue {
     js_error(FramepickError::invalid(
         "this analysis has already finished",
     ))
+}
+
+/// Test hook (tests/hardening.test.mjs, `pick` option `__fault: 'pool-trap'`): a panic
+/// inside a rayon pool thread while this thread waits for it, which is how an allocation
+/// failure there ends too. In the threaded build that pool worker's instance traps and
+/// this call never returns: the page's watchdog (`stallTimeoutMs`) is what recovers. In
+/// the single-thread build the trap reaches the caller as a `RuntimeError`.
+#[wasm_bindgen(js_name = debugTrapInPool)]
+pub fn debug_trap_in_pool() {
+    rayon::join(
+        || (),
+        || panic!("framepick: deliberate panic in a rayon pool thread (test hook)"),
+    );
 }

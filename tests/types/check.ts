@@ -5,7 +5,7 @@ import type { Candidate, FramepickErrorCode, PickResult, Report, UploadOptions, 
 import { FramePickerElement } from 'framepick/element';
 
 async function main(file: File, bar: HTMLProgressElement): Promise<void> {
-  const picker = await FramePicker.create({ threads: navigator.hardwareConcurrency });
+  const picker = await FramePicker.create({ threads: navigator.hardwareConcurrency, stallTimeoutMs: 60_000 });
   const flavour: 'threads' | 'single' = picker.info.flavour;
   const controller = new AbortController();
   try {
@@ -37,7 +37,7 @@ async function main(file: File, bar: HTMLProgressElement): Promise<void> {
   } catch (e) {
     if (e instanceof FramepickError) {
       const code: FramepickErrorCode = e.code;
-      if (code === 'UNSUPPORTED_CONTAINER') console.log(e.message);
+      if (code === 'UNSUPPORTED_CONTAINER' || code === 'WORKER_UNRESPONSIVE') console.log(e.message);
     } else if (e instanceof UploadError) {
       console.log(e.code === 'UPLOAD_FAILED', e.status, e.results);
     }
