@@ -8,6 +8,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
+# The monospace font tests/make_videos.sh draws its screencast's code with.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   echo "[setup] apt-get install ${missing[*]}"

@@ -25,6 +25,13 @@ pub const MIN_BRIGHTNESS: f32 = 0.12;
 pub const MAX_BRIGHTNESS: f32 = 0.93;
 pub const MIN_SHARPNESS: f32 = 0.08;
 pub const MAX_UNIFORMITY: f32 = 0.8;
+/// A cell of the 8×8 grid whose mean gradient reaches this holds fine detail (text).
+pub const SCREEN_CELL_GRADIENT: f32 = 0.03;
+/// Sharpness a page of text or a screen recording has at least (code: 0.92–0.94).
+pub const SCREEN_MIN_SHARPNESS: f32 = 0.5;
+/// Uniformity of a plain background behind text (code: 0.82–0.86; a photo half
+/// clipped to white, whose other half is detailed: 0.68).
+pub const SCREEN_MIN_UNIFORMITY: f32 = 0.75;
 /// Noise σ (luma, 0–255, at the analysis size; see [`QuickMetrics::noise`]) at or above
 /// which a frame is too grainy for a thumbnail. Measured in Chromium at 320×180 (canvas
 /// downscale) on the bench and test videos: clean footage 0.1–1.7, a page of small
@@ -396,6 +403,24 @@ impl QuickMetrics {
         }
     }
 
+    /// A page of text or a screen recording (code, documents, a browser): fine detail
+    /// spread over at least a quarter of the frame on a plain background. A plain
+    /// background is what such frames are made of, so the rules that reject on
+    /// uniformity and on brightness (a white page) do not apply to them; darkness, noise
+    /// and blur still do. At 320×180: dark- and light-theme code have 29–31 of 64 cells
+    /// over [`SCREEN_CELL_GRADIENT`] (the 16th densest 0.043–0.048) and sharpness 0.93;
+    /// FFmpeg's test cards 8 and 13 cells, a title card 8, over-exposed footage none.
+    pub fn is_screen_like(&self) -> bool {
+        let detailed = self
+            .edges
+            .iter()
+            .filter(|&&e| e >= SCREEN_CELL_GRADIENT)
+            .count();
+        detailed * 4 >= CELLS
+            && self.sharpness >= SCREEN_MIN_SHARPNESS
+            && self.uniformity >= SCREEN_MIN_UNIFORMITY
+    }
+
     /// Hecate's verdict ([`QuickFilter::default`]).
     pub fn rejection(&self) -> Option<Rejection> {
         self.rejection_with(&QuickFilter::default())
@@ -403,15 +428,17 @@ impl QuickMetrics {
 
     pub fn rejection_with(&self, f: &QuickFilter) -> Option<Rejection> {
         let over = |v: f32, lim: Option<f32>| lim.is_some_and(|l| v >= l);
+        let screen = self.is_screen_like();
         // Exposure first: a dark frame is also flat, and "too dark" says more.
         if self.brightness <= f.min_brightness || over(self.clipped_shadows, f.max_clipped_shadows)
         {
             Some(Rejection::TooDark)
-        } else if self.brightness >= f.max_brightness
-            || over(self.clipped_highlights, f.max_clipped_highlights)
+        } else if !screen
+            && (self.brightness >= f.max_brightness
+                || over(self.clipped_highlights, f.max_clipped_highlights))
         {
             Some(Rejection::BlownOut)
-        } else if self.uniformity >= f.max_uniformity {
+        } else if !screen && self.uniformity >= f.max_uniformity {
             Some(Rejection::Uniform)
         } else if self.noise >= f.max_noise {
             Some(Rejection::Noisy)

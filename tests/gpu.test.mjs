@@ -130,6 +130,29 @@ for (const gpu of [true, false]) {
   });
 }
 
+test('a screencast (code on a dark, then a light theme) passes the quick filter on both paths', async () => {
+  await page.setInputFiles('#file', join(VIDEOS, 'screencast.mp4'));
+  try {
+    const times = [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5];
+    const r = await inPage((file, t) => window.picker.inspectFrames(file, t, { metrics: true, gpu: true }), times);
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.equal(r.frames.length, times.length);
+    for (const f of r.frames) {
+      const at = `${f.time.toFixed(2)} s`;
+      // What Hecate's rules alone would reject: a plain dark or white background.
+      assert.ok(f.cpu.uniformity >= 0.8 || f.cpu.brightness >= 0.93, `${at}: ${JSON.stringify(f.cpu)}`);
+      assert.equal(f.cpu.rejection, null, `${at} CPU: ${JSON.stringify(f.cpu)}`);
+      assert.equal(f.gpu.rejection, null, `${at} GPU: ${JSON.stringify(f.gpu)}`);
+    }
+    const picked = await inPage(async (file) => (await window.picker.pick(file, { top: 3, gpu: false })).report);
+    assert.equal(picked.error, undefined, JSON.stringify(picked.error));
+    assert.equal(picked.framesRejected, 0, JSON.stringify(picked));
+    assert.ok(!picked.warnings.some((w) => /every sampled frame failed/.test(w)), JSON.stringify(picked.warnings));
+  } finally {
+    await page.setInputFiles('#file', SPOILED_MP4);
+  }
+});
+
 test("gpu: 'auto' declines a software adapter and says why", async () => {
   const r = await inPage(async (file) => (await window.picker.pick(file, { top: 2, gpu: 'auto' })).report.gpu);
   assert.equal(r.error, undefined, JSON.stringify(r.error));

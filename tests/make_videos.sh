@@ -79,4 +79,18 @@ if [ ! -s "$out/spoiled.mp4" ]; then
   mv "$out/spoiled.$$.tmp.mp4" "$out/spoiled.mp4"
   rm -rf "$parts"
 fi
+# screencast.mp4 720p, 8 s: source code scrolling, dark theme 0–4 s, light theme 4–8 s
+# (a tutorial's screen recording: plain background, fine text everywhere).
+if [ ! -s "$out/screencast.mp4" ]; then
+  parts="$(mktemp -d)"
+  trap 'rm -rf "$parts"' EXIT
+  : > "$parts/list.txt"
+  code="fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:textfile=$here/../src/select.rs"
+  code="$code:expansion=none:fontsize=14:x=60:y=20-12*t"
+  seg 01 -f lavfi -i "color=c=0x1e1e1e:size=1280x720:rate=30" -vf "drawtext=$code:fontcolor=0xd4d4d4" -t 4
+  seg 02 -f lavfi -i "color=c=white:size=1280x720:rate=30" -vf "drawtext=$code:fontcolor=0x333333" -t 4
+  ffmpeg -v error -y -f concat -safe 0 -i "$parts/list.txt" -c copy "$out/screencast.$$.tmp.mp4"
+  mv "$out/screencast.$$.tmp.mp4" "$out/screencast.mp4"
+  rm -rf "$parts"
+fi
 echo "$out"

@@ -322,3 +322,37 @@ fn time_quick_metrics_320x180() {
         shots.shots.len()
     );
 }
+
+/// Screen recordings (tests/fixtures/screen-*.png: source code drawn by FFmpeg in
+/// DejaVu Sans Mono on a dark and a light theme, 1280×720 scaled to 320×180) are a plain
+/// background with fine text: Hecate's uniformity rule (and the brightness rule, for
+/// the white page) would reject them all. They pass as screens; a title card on one
+/// colour and an over-exposed photo, which are what those rules are for, still fail.
+#[test]
+fn code_on_a_dark_or_light_theme_is_a_screen_not_a_flat_or_blown_frame() {
+    for name in ["screen-dark-code.png", "screen-light-code.png"] {
+        let m = QuickMetrics::of(&frame(&photo(name, W, H)));
+        assert!(m.uniformity >= 0.8, "{name}: {}", brief(&m)); // what the rule alone sees
+        assert!(m.is_screen_like(), "{name}: {}", brief(&m));
+        assert_eq!(m.rejection(), None, "{name}: {}", brief(&m));
+        assert!(m.score() > 0.0);
+    }
+    let title = QuickMetrics::of(&frame(&photo("screen-title-card.png", W, H)));
+    assert!(!title.is_screen_like());
+    assert_eq!(
+        title.rejection(),
+        Some(Rejection::Uniform),
+        "{}",
+        brief(&title)
+    );
+    let blown = QuickMetrics::of(&map_rgb(&astronaut(), |c| {
+        (f32::from(c) * 0.5 + 204.0).min(255.0) as u8
+    }));
+    assert!(!blown.is_screen_like(), "{}", brief(&blown));
+    assert_eq!(
+        blown.rejection(),
+        Some(Rejection::BlownOut),
+        "{}",
+        brief(&blown)
+    );
+}
