@@ -96,6 +96,25 @@ fn mp4_boxes_that_claim_more_than_they_hold_are_corrupt() {
     }
 }
 
+/// demux_mp4 timeout: a 20-byte `trun` claiming 2³² − 1 samples with no per-sample
+/// fields makes re_mp4 0.5.1 loop 4 billion times doing nothing (2 s natively per box,
+/// more in wasm; a few such boxes block the worker for a minute). The box check now
+/// refuses the count before re_mp4 sees the box.
+#[test]
+fn mp4_trun_claiming_billions_of_samples_is_refused_before_parsing() {
+    let name = "mp4-trun-claims-4-billion-samples.mp4";
+    match demux_bytes(fixture(name)) {
+        Err(e) => {
+            assert_eq!(e.code(), "CORRUPT_MEDIA", "{name}: {e}");
+            assert!(
+                e.to_string().contains("trun claims 4294967295 samples"),
+                "{e}"
+            );
+        }
+        Ok(_) => panic!("{name}: expected CORRUPT_MEDIA"),
+    }
+}
+
 /// demux_webm OOM: on this 113-byte file `MatroskaFile::open` (matroska-demuxer 0.8.1)
 /// never stops reading, and our read log (where each frame's payload sits) grew with it
 /// to 2 GB. The read budget now stops the parser, and the log is capped.

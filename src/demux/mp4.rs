@@ -49,7 +49,7 @@ fn mp4_error(e: re_mp4::Error) -> FramepickError {
 /// `build_tracks` will walk it, refusing what would fail there. Found by fuzzing
 /// (fuzz/, tests/fuzz_regressions.rs).
 fn check_tables<R: Read + Seek>(reader: &mut R, size: u64) -> Result<()> {
-    check_box_tree(reader, 0, size, 0)?;
+    check_box_tree(reader, 0, size, 0, size)?;
     reader.seek(SeekFrom::Start(0))?;
     // The same top-level walk as `Mp4::read`.
     let mut moov = None;
@@ -114,7 +114,13 @@ fn children_offset(name: &[u8; 4], content: &[u8; 4]) -> Option<u64> {
 /// more makes it allocate what it claims (`meta` children: `vec![0; size]`, 2.6 GB from a
 /// 1 KB file), and a child of size 0 makes it loop. Top-level boxes keep re_mp4's own rule
 /// (a truncated file's `mdat` may run past the end).
-fn check_box_tree<R: Read + Seek>(reader: &mut R, start: u64, end: u64, depth: u32) -> Result<()> {
+fn check_box_tree<R: Read + Seek>(
+    reader: &mut R,
+    start: u64,
+    end: u64,
+    depth: u32,
+    file_size: u64,
+) -> Result<()> {
     let bad = |what: String| FramepickError::corrupt(format!("MP4 box structure: {what}"));
     if depth > 16 {
         return Err(bad("boxes nested too deep".into()));
@@ -179,11 +185,24 @@ fn check_box_tree<R: Read + Seek>(reader: &mut R, start: u64, end: u64, depth: u
             reader.seek(SeekFrom::Start(pos + header))?;
             reader.read_exact(&mut content)?;
         }
+        if &name == b"trun" && size >= header + 8 {
+            // re_mp4 loops over the claimed sample count even when the samples have no
+            // fields to read: 2³² empty iterations (2 s natively, more in wasm) per
+            // 20-byte box. Every sample takes at least a byte of the file.
+            let mut count = [0u8; 4];
+            reader.read_exact(&mut count)?;
+            let count = u32::from_be_bytes(count);
+            if u64::from(count) > file_size {
+                return Err(bad(format!(
+                    "trun claims {count} samples in a {file_size}-byte file"
+                )));
+            }
+        }
         if let Some(skip) = children_offset(&name, &content) {
             let from = pos + header + skip;
             let to = pos.saturating_add(size).min(end);
             if from <= to {
-                check_box_tree(reader, from, to, depth + 1)?;
+                check_box_tree(reader, from, to, depth + 1, file_size)?;
             }
         }
         pos = pos.saturating_add(size);
