@@ -88,6 +88,42 @@ test('keyframe-only requests decode only keyframes', async () => {
   for (const f of r.frames) assert.ok(near(f.rgb, COLOURS[Math.round(f.time)]), `${f.time}: ${f.rgb}`);
 });
 
+// Frame n (of 16, one GOP) is a flat colour of its own (red up, green down by about 16
+// a frame), with a small moving inset (1/64 of the frame) so that x264 uses B-frames: 7
+// of the 16 are non-reference pictures, which the decoder is not fed on the way to a
+// wanted frame. Asking for every frame feeds them all (each is wanted); asking for some
+// skips the others' non-reference pictures. Every frame asked for must come out exactly
+// as in the full decode, and unlike its neighbours.
+test('H.264 with B-frames: non-reference pictures are skipped, and every frame still decodes to itself', async () => {
+  const file = join(DIR, 'indexed.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=black:s=320x240:r=30:d=0.6',
+    '-f', 'lavfi', '-i', 'testsrc2=s=40x30:r=30', '-filter_complex',
+    "[0]geq=r='16*N':g='255-16*N':b='128'[bg];[bg][1]overlay=280:210,format=yuv420p", '-frames:v', '16',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-bf', '3', '-g', '64', '-crf', '10', file], { stdio: 'pipe' });
+  const byFrame = (r) => new Map(r.frames.map((f) => [Math.round(f.time * 30), f.rgb]));
+  const all = await inspect(file, Array.from({ length: 16 }, (_, n) => n / 30));
+  assert.equal(all.error, undefined, JSON.stringify(all.error));
+  assert.equal(all.framesSkipped, 0);
+  assert.equal(all.framesDecoded, 16);
+  const full = byFrame(all);
+
+  const indices = [2, 4, 5, 8, 10, 11, 13, 15]; // 5 and 11 are non-reference B-frames themselves
+  const r = await inspect(file, indices.map((n) => n / 30));
+  assert.equal(r.error, undefined, JSON.stringify(r.error));
+  assert.ok(r.framesSkipped >= 3, `${r.framesSkipped} skipped, ${r.framesDecoded} decoded`);
+  assert.ok(r.framesDecoded + r.framesSkipped <= 16 && r.framesDecoded <= 12, `${r.framesDecoded} decoded`);
+  const dist = (a, b) => Math.max(...a.map((v, c) => Math.abs(v - b[c])));
+  const got = byFrame(r);
+  for (const n of indices) {
+    const rgb = got.get(n);
+    assert.ok(rgb, `frame ${n} missing: ${JSON.stringify(r.frames)}`);
+    assert.ok(dist(rgb, full.get(n)) <= 1, `frame ${n}: ${rgb}, in the full decode ${full.get(n)}`);
+    for (const m of [n - 1, n + 1].filter((k) => full.has(k))) {
+      assert.ok(dist(rgb, full.get(m)) >= 8, `frame ${n} (${rgb}) looks like frame ${m} (${full.get(m)})`);
+    }
+  }
+});
+
 test('variable frame rate is read as such', async () => {
   const r = await inspect(join(DIR, 'vfr.mp4'), [1]);
   assert.ok(r.samples < 180 && r.samples > 100, `${r.samples} samples`);

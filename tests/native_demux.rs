@@ -295,3 +295,23 @@ fn a_file_over_4_gib_with_64_bit_chunk_offsets_reads_the_same_samples() {
     assert!(big.bytes_read < 4 << 20, "read {} bytes", big.bytes_read);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// tiny.mp4 is x264 with B-frames: its non-reference B pictures are found from the
+/// sample bytes, keyframes and P-frames never are.
+#[test]
+fn non_reference_b_frames_are_found_in_an_x264_stream() {
+    use framepick::demux::nal::{is_disposable_avc, nal_length_size};
+    let mut r = open("tiny.mp4");
+    let t = demux(&mut r).unwrap();
+    let len = nal_length_size(&t.description).unwrap();
+    let mut disposable = 0;
+    for s in &t.samples {
+        let bytes = r.read_range(s.offset, s.size as usize).unwrap();
+        if is_disposable_avc(&bytes, len) {
+            assert!(!s.keyframe);
+            disposable += 1;
+        }
+    }
+    // 5 GOPs of 10: keyframes, P and reference B stay; a good share of the rest goes.
+    assert!((10..=30).contains(&disposable), "{disposable} of 50");
+}

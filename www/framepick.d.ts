@@ -303,6 +303,8 @@ export interface Report {
   analysisSize: [number, number];
   framesDecoded: number;
   framesDecodedPass1: number;
+  /** H.264 pictures nothing refers to, left out on the way to a wanted frame (not decoded). */
+  framesSkipped: number;
   framesSampled: number;
   framesRejected: number;
   framesDeep: number;
@@ -388,7 +390,7 @@ export class FramePicker {
   inspectFrames(file: Blob, times: number[], options?: {
     signal?: AbortSignal; metrics?: boolean; gpu?: GpuMode; analysisSize?: number;
   }): Promise<{
-    frames: InspectedFrame[]; framesDecoded: number; codec: string; frameRate: number;
+    frames: InspectedFrame[]; framesDecoded: number; framesSkipped: number; codec: string; frameRate: number;
     samples: number; keyframes: number; analysisSize: [number, number];
     gpu: (Omit<GpuReport, 'framesOnGpu' | 'framesOnCpu' | 'pixelsReadBack'>) | null;
   }>;

@@ -370,6 +370,7 @@ async function pick(id, file, options) {
       framesDecoded: decoded.framesDecoded + denseDecoded.framesDecoded + encoded.framesDecoded,
       framesDecodedPass1: decoded.framesDecoded,
       framesDecodedPass2: denseDecoded.framesDecoded,
+      framesSkipped: (decoded.framesSkipped ?? 0) + (denseDecoded.framesSkipped ?? 0) + (encoded.framesSkipped ?? 0),
       rangeReads: demuxer.rangeReads(),
       bytesRead: demuxer.bytesRead(),
       fileBytes: file.size,
@@ -540,7 +541,7 @@ async function inspect(id, file, times, { metrics = false, gpu: gpuMode = false,
     const { gpu, info: gpuInfo } = metrics ? await gpuFor(gpuMode) : { gpu: null, info: null };
     const seen = new Map();
     const pending = [];
-    const { framesDecoded } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
+    const { framesDecoded, framesSkipped } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
       ctx.drawImage(frame, 0, 0, 16, 16);
       const d = ctx.getImageData(0, 0, 16, 16).data;
       const rgb = [0, 1, 2].map((c) => {
@@ -569,7 +570,7 @@ async function inspect(id, file, times, { metrics = false, gpu: gpuMode = false,
       const s = track.samples[i];
       return { time: s.ptsUs / 1e6, keyframe: s.keyframe, rgb: null, ...seen.get(s.ptsUs) };
     });
-    return { frames, framesDecoded, codec: track.codec, frameRate: track.frameRate,
+    return { frames, framesDecoded, framesSkipped, codec: track.codec, frameRate: track.frameRate,
       samples: track.samples.length, keyframes: track.samples.filter((s) => s.keyframe).length,
       analysisSize: [aw, ah], gpu: gpuInfo };
   } finally {
@@ -611,6 +612,7 @@ async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgr
   let fatal = null;
   let broken = null; // the decoder's last error, until we rebuild it
   let framesDecoded = 0;
+  let framesSkipped = 0; // non-reference pictures left out of the runs
   const makeDecoder = () => {
     const d = new VideoDecoder({
       output: (frame) => {
@@ -643,7 +645,7 @@ async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgr
     for (const run of runs) {
       for (let first = run.first; first <= run.last;) {
         const last = batchEnd(track.samples, first, run.last);
-        const { bytes, offsets } = demuxer.readSamples(first, last);
+        const { bytes, offsets, disposable } = demuxer.readSamples(first, last);
         for (let i = first; i <= last; i++) {
           checkAbort(id);
           if (fatal) throw fatal;
@@ -652,6 +654,11 @@ async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgr
           progress.fed++;
           if (skipToKey && !s.keyframe) continue;
           skipToKey = false;
+          // A picture nothing refers to, and not one we want: no need to decode it.
+          if (disposable?.[i - first] && !wanted.has(s.ptsUs)) {
+            framesSkipped++;
+            continue;
+          }
           const off = offsets[i - first];
           try {
             decoder.decode(new EncodedVideoChunk({
@@ -690,7 +697,7 @@ async function decodeTargets(id, demuxer, track, config, plan, onTarget, onProgr
       recover(track.samples[undelivered[0].first].ptsUs);
       runs = undelivered.slice(1);
     }
-    return { framesDecoded, warnings };
+    return { framesDecoded, framesSkipped, warnings };
   } finally {
     if (decoder.state !== 'closed') decoder.close();
   }
@@ -730,7 +737,7 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
   const quality = options.quality ?? 0.9;
   const pending = new Map();
-  const { framesDecoded, warnings } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
+  const { framesDecoded, framesSkipped, warnings } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
     const canvas = new OffscreenCanvas(view.width, view.height);
     drawOriented(canvas.getContext('2d'), frame, view.width, view.height, view.rotation);
     pending.set(frame.timestamp, canvas.convertToBlob({ type, quality }));
@@ -739,5 +746,5 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   // Candidate times are sample times (they came from decoded frames), so they match.
   const blobs = await Promise.all(candidates.map((c) => pending.get(c.ptsUs)));
   progress('encode', 1);
-  return { blobs, framesDecoded, warnings };
+  return { blobs, framesDecoded, framesSkipped, warnings };
 }

@@ -9,6 +9,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 pub mod audio;
 mod mp4;
+pub mod nal;
 mod webm;
 
 use serde::Serialize;

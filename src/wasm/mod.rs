@@ -99,10 +99,32 @@ impl Demuxer {
     }
 
     /// Bytes of samples `first..=last` (decode order) read in one range request, and
-    /// the offset of each sample inside them: `{ bytes, offsets }`.
+    /// the offset of each sample inside them: `{ bytes, offsets, disposable? }`
+    /// (`disposable` for H.264 only).
     #[wasm_bindgen(js_name = readSamples)]
     pub fn read_samples(&mut self, first: usize, last: usize) -> Result<JsValue, JsValue> {
-        read_payload(&mut self.reader, &self.track.samples, first, last)
+        let run = read_run(&mut self.reader, &self.track.samples, first, last)?;
+        let out = run.to_js()?;
+        if let Some(len) = self.avc_nal_length() {
+            // `disposable[i]`: sample `first + i` is an H.264 picture nothing refers
+            // to, so it need not be decoded unless it is itself wanted.
+            let flags: Vec<u8> = (0..run.sizes.len())
+                .map(|i| u8::from(demux::nal::is_disposable_avc(run.sample(i), len)))
+                .collect();
+            Reflect::set(
+                &out,
+                &"disposable".into(),
+                &Uint8Array::from(flags.as_slice()),
+            )?;
+        }
+        Ok(out)
+    }
+
+    /// The NAL length-prefix size of an H.264 track (none for other codecs).
+    fn avc_nal_length(&self) -> Option<usize> {
+        let avc = self.track.codec.starts_with("avc1") || self.track.codec.starts_with("avc3");
+        avc.then(|| demux::nal::nal_length_size(&self.track.description))
+            .flatten()
     }
 
     /// The audio track to measure loudness on: `{ codec, sampleRate, channels, frames }`,
@@ -150,7 +172,7 @@ impl Demuxer {
                 "no audio to read: {reason}"
             )))
         })?;
-        let out = read_payload(&mut self.reader, &audio.samples, first, last)?;
+        let out = read_run(&mut self.reader, &audio.samples, first, last)?.to_js()?;
         Reflect::set(
             &out,
             &"samples".into(),
@@ -303,14 +325,40 @@ fn scoring_options(v: &JsValue) -> Result<(Niche, Weights), JsValue> {
     opts.resolve().map_err(js_error)
 }
 
-/// Bytes of `samples[first..=last]` in one range request and the offset of each inside
-/// them: `{ bytes, offsets }`.
-fn read_payload(
+/// The bytes of `samples[first..=last]`, read in one range request.
+struct SampleRun {
+    bytes: Vec<u8>,
+    /// Where each sample starts in `bytes`, and its size.
+    offsets: Vec<usize>,
+    sizes: Vec<usize>,
+}
+
+impl SampleRun {
+    fn sample(&self, i: usize) -> &[u8] {
+        let at = self.offsets[i];
+        self.bytes.get(at..at + self.sizes[i]).unwrap_or(&[])
+    }
+
+    /// `{ bytes, offsets }` for the worker.
+    fn to_js(&self) -> Result<JsValue, JsValue> {
+        let out = Object::new();
+        let offsets: Vec<f64> = self.offsets.iter().map(|&o| o as f64).collect();
+        Reflect::set(
+            &out,
+            &"bytes".into(),
+            &Uint8Array::from(self.bytes.as_slice()),
+        )?;
+        Reflect::set(&out, &"offsets".into(), &to_js(&offsets)?)?;
+        Ok(out.into())
+    }
+}
+
+fn read_run(
     reader: &mut CachedReader<BlobSource>,
     samples: &[demux::Sample],
     first: usize,
     last: usize,
-) -> Result<JsValue, JsValue> {
+) -> Result<SampleRun, JsValue> {
     let samples = samples.get(first..=last).ok_or_else(|| {
         js_error(FramepickError::invalid(format!(
             "no samples {first}..={last}"
@@ -325,11 +373,14 @@ fn read_payload(
     let bytes = reader
         .read_range(start, (end - start) as usize)
         .map_err(|e| js_error(e.into()))?;
-    let offsets: Vec<f64> = samples.iter().map(|s| (s.offset - start) as f64).collect();
-    let out = Object::new();
-    Reflect::set(&out, &"bytes".into(), &Uint8Array::from(bytes.as_slice()))?;
-    Reflect::set(&out, &"offsets".into(), &to_js(&offsets)?)?;
-    Ok(out.into())
+    Ok(SampleRun {
+        bytes,
+        offsets: samples
+            .iter()
+            .map(|s| (s.offset - start) as usize)
+            .collect(),
+        sizes: samples.iter().map(|s| s.size as usize).collect(),
+    })
 }
 
 /// Quick metrics of one RGBA frame (rows `stride` bytes apart) on the CPU; the
