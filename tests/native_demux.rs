@@ -164,6 +164,12 @@ fn the_aac_track_is_found_with_its_decoder_config() {
         .audio
         .unwrap_err();
     assert!(none.contains("no audio"), "{none}");
+    // tiny-pcm.mov: 0.5 s of 16-bit PCM in a MOV: a sound track, not one we measure.
+    let pcm = demux_media(&mut open("tiny-pcm.mov"))
+        .unwrap()
+        .audio
+        .unwrap_err();
+    assert!(pcm.contains("not AAC"), "{pcm}");
     let webm = demux_media(&mut open("tiny-vp9.webm"))
         .unwrap()
         .audio

@@ -32,10 +32,17 @@ pub(super) const WEBM_NOT_MEASURED: NoAudio =
 
 /// The first AAC track of a parsed MP4/MOV file, or why there is none to measure.
 pub(super) fn from_mp4(mp4: &re_mp4::Mp4) -> std::result::Result<AudioTrack, NoAudio> {
+    // The handler says "sound" whatever the codec; re_mp4's kind knows only the codecs
+    // it parses (a MOV's PCM track has no kind), and the reason should say which it is.
     let track = mp4
         .tracks()
         .values()
         .find(|t| t.kind == Some(re_mp4::TrackKind::Audio))
+        .or_else(|| {
+            mp4.tracks()
+                .values()
+                .find(|t| t.trak(mp4).mdia.hdlr.handler_type == (*b"soun").into())
+        })
         .ok_or("the file has no audio track")?;
     let re_mp4::StsdBoxContent::Mp4a(mp4a) = &track.trak(mp4).mdia.minf.stbl.stsd.contents else {
         return Err("the audio is not AAC");
