@@ -23,8 +23,8 @@ pub enum FramepickError {
     #[error("model {name} could not be loaded: {detail}")]
     ModelLoadFailed { name: String, detail: String },
 
-    #[error("the run was cancelled")]
-    Aborted,
+    #[error("the run was cancelled during {during}")]
+    Aborted { during: &'static str },
 
     #[error("invalid argument: {detail}")]
     InvalidArgument { detail: String },
@@ -46,7 +46,7 @@ impl FramepickError {
             Self::NoVideoTrack => "NO_VIDEO_TRACK",
             Self::NoFrames => "NO_FRAMES",
             Self::ModelLoadFailed { .. } => "MODEL_LOAD_FAILED",
-            Self::Aborted => "ABORTED",
+            Self::Aborted { .. } => "ABORTED",
             Self::InvalidArgument { .. } => "INVALID_ARGUMENT",
             Self::Io { .. } => "IO_ERROR",
             Self::OutOfMemory { .. } => "OUT_OF_MEMORY",

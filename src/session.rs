@@ -470,16 +470,17 @@ impl Session {
     /// Deep analysis on the survivors and the final ranking. Missing models only
     /// drop their components from the score.
     pub fn finish_with(self, models: DeepModels<'_>) -> Result<(Vec<Candidate>, CoreReport)> {
-        self.finish_with_progress(models, &mut |_, _| {})
+        self.finish_with_progress(models, &mut |_, _| true)
     }
 
     /// [`Session::finish_with`], calling `on_progress(done, total)` after each slice of
     /// frames: the caller's thread is blocked while rayon works, and these calls are
-    /// how it can still tell the page it is alive (the browser's worker watchdog).
+    /// how it can still tell the page it is alive (the browser's worker watchdog) and
+    /// learn that the run was cancelled: returning `false` stops with `Aborted`.
     pub fn finish_with_progress(
         mut self,
         models: DeepModels<'_>,
-        on_progress: &mut dyn FnMut(usize, usize),
+        on_progress: &mut dyn FnMut(usize, usize) -> bool,
     ) -> Result<(Vec<Candidate>, CoreReport)> {
         self.flush();
         if self.kept.is_empty() {
@@ -515,7 +516,11 @@ impl Session {
                     .map(|k| analyse(&k.frame, models))
                     .collect::<Vec<_>>(),
             );
-            on_progress(deep.len(), self.kept.len());
+            if !on_progress(deep.len(), self.kept.len()) {
+                return Err(FramepickError::Aborted {
+                    during: "deep analysis",
+                });
+            }
         }
         if models.faces.is_some() {
             self.report.frames_deep = self.kept.len();
@@ -828,6 +833,38 @@ mod tests {
         assert_eq!(report.rejected_too_dark, 20);
         assert!(c.iter().all(|c| c.quality.rejection().is_none()));
         assert!(c.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+
+    #[test]
+    fn deep_analysis_reports_each_slice_and_stops_when_told() {
+        let run = |answer: bool| {
+            let cfg = SessionConfig {
+                top: 2,
+                deep_k: 12,
+                ..Default::default()
+            };
+            let mut s = Session::new(cfg).unwrap();
+            for i in 0..12 {
+                s.push_frame(i as i64 * 1_000_000, textured(i, 200))
+                    .unwrap();
+            }
+            let mut calls = Vec::new();
+            let out = s.finish_with_progress(DeepModels::default(), &mut |done, total| {
+                calls.push((done, total));
+                answer
+            });
+            (out, calls)
+        };
+        let (out, calls) = run(true);
+        assert_eq!(out.unwrap().0.len(), 2);
+        let slice = 2 * rayon::current_num_threads().max(1);
+        assert_eq!(calls.len(), 12usize.div_ceil(slice));
+        assert_eq!(calls.last(), Some(&(12, 12)));
+        assert!(calls.windows(2).all(|w| w[0].0 < w[1].0));
+        // Told to stop after the first slice: a typed error, nothing more analysed.
+        let (out, calls) = run(false);
+        assert_eq!(out.unwrap_err().code(), "ABORTED");
+        assert_eq!(calls.len(), 1);
     }
 
     #[test]

@@ -232,6 +232,34 @@ test('aborting a run whose worker hangs settles in ABORTED within the grace peri
   await page.close();
 });
 
+test('an abort during deep analysis stops it between slices; the worker is kept for the next pick', async () => {
+  const { page } = await openPage(servers.isolated);
+  await page.setInputFiles('#file', join(VIDEOS, 'sample.mp4'));
+  const kept = testWorker(page);
+  // Aborted at the first deep-analysis progress, which the worker posts from inside the
+  // synchronous wasm call: only the shared cancel flag can reach it there.
+  const r = await page.evaluate(async () => {
+    const controller = new AbortController();
+    let abortedAt = null;
+    const out = await window.testPicker.pick(document.getElementById('file').files[0], { top: 2,
+      deepK: 40, signal: controller.signal, onProgress: (p) => {
+        if (p.stage === 'analyse' && abortedAt === null) {
+          abortedAt = performance.now();
+          controller.abort();
+        }
+      } }).then(() => ({ code: null }), (e) => ({ code: e.code, message: e.message }));
+    return { ...out, ms: performance.now() - abortedAt };
+  });
+  assert.equal(r.code, 'ABORTED', JSON.stringify(r));
+  assert.match(r.message, /cancelled during deep analysis/);
+  assert.ok(r.ms < 2000, `settled ${r.ms} ms after the abort`);
+  const again = await timedPick(page, join(VIDEOS, 'face.mp4'), { top: 2 });
+  assert.equal(again.code, undefined, JSON.stringify(again));
+  assert.equal(again.picks, 2);
+  assert.equal(testWorker(page), kept); // no restart was needed
+  await page.close();
+});
+
 test('limits: file size, resolution and frame count fail fast with their own codes', async () => {
   const clip = h264('clip.mp4', '320x240', 2);
   const size = statSync(clip).size;

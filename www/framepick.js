@@ -198,9 +198,12 @@ export class FramePicker {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new FramepickError('ABORTED', 'the run was cancelled'));
       let grace = null;
+      // Seen by the worker even inside a synchronous call (needs shared memory).
+      const cancel = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
       // The worker stops a cancelled run at its next check; one stuck in a long
       // synchronous call cannot, so after a grace period it is terminated instead.
       const onAbort = () => {
+        if (cancel) Atomics.store(cancel, 0, 1);
         worker.postMessage({ type: 'abort', id });
         grace = setTimeout(() => {
           if (!this.#pending.has(id)) return;
@@ -220,7 +223,7 @@ export class FramePicker {
         worker,
       });
       this.#watch();
-      worker.postMessage({ type, id, ...payload });
+      worker.postMessage({ type, id, cancel, ...payload });
     });
   }
 

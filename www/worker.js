@@ -12,6 +12,11 @@ let wasmExports = null; // for memory.buffer.byteLength in the report
 let engine = null; // { flavour, threads, faceModel, modelError, gpuMode }
 let gpuState = null; // { mode, gpu, info }: the WebGPU device, opened on first use
 const aborted = new Set();
+// Per request, where the page is cross-origin isolated: a shared flag the page sets on
+// abort. Unlike the `abort` message, it is seen while this worker is inside a long
+// synchronous call (deep analysis), whose progress callback reads it.
+const cancelFlags = new Map();
+const isAborted = (id) => aborted.has(id) || cancelFlags.get(id)?.[0] === 1;
 
 // While a request runs, a beat every second tells the page this worker's event loop still
 // turns. A worker stuck in a synchronous call (a rayon pool thread that trapped leaves
@@ -48,6 +53,7 @@ self.onmessage = async ({ data }) => {
   if (type === 'frame') return pushExternal(data);
   if (type === 'drop') return dropExternal(data.session);
   working(+1);
+  if (data.cancel) cancelFlags.set(id, data.cancel);
   try {
     let result;
     let transfer = [];
@@ -62,6 +68,7 @@ self.onmessage = async ({ data }) => {
     self.postMessage({ type: 'error', id, error: serializeError(e) });
   } finally {
     aborted.delete(id);
+    cancelFlags.delete(id);
     working(-1);
   }
 };
@@ -212,11 +219,15 @@ function dropExternal(session) {
 
 /**
  * Deep analysis and ranking, with or without the face model. `onProgress(fraction)` is
- * called from inside the (synchronous) wasm call after each slice of frames.
+ * called from inside the (synchronous) wasm call after each slice of frames; `cancelled()`
+ * is asked there too, so an abort stops deep analysis between slices.
  */
-function finishAnalysis(analysis, onProgress = () => self.postMessage({ type: 'alive' })) {
+function finishAnalysis(analysis, onProgress = () => self.postMessage({ type: 'alive' }), cancelled = () => false) {
   const warnings = [];
-  const progress = (done, total) => onProgress(done / total);
+  const progress = (done, total) => {
+    onProgress(done / total);
+    return !cancelled();
+  };
   let out;
   if (engine.faceModel) {
     if (!engine.faceModel.hasEmotion) warnings.push(`emotion skipped: ${engine.emotionError?.message || 'no emotion model'}`);
@@ -243,7 +254,7 @@ function checkLimits(file, track, { maxFileBytes = 2 ** 34, maxPixels = 8192 * 8
 }
 
 function checkAbort(id) {
-  if (aborted.has(id)) throw new FramepickError('ABORTED', 'the run was cancelled');
+  if (isAborted(id)) throw new FramepickError('ABORTED', 'the run was cancelled');
 }
 
 /** Progress across stages, monotonic: each stage owns a slice of 0–1. */
@@ -330,7 +341,7 @@ async function pick(id, file, options) {
     const warnings = [];
     // Test hook: a rayon pool thread that dies while this thread waits (docs/bad-input.md).
     if (options.__fault === 'pool-trap') wasm.debugTrapInPool();
-    const out = finishAnalysis(analysis, (f) => progress('analyse', f));
+    const out = finishAnalysis(analysis, (f) => progress('analyse', f), () => isAborted(id));
     timings.deepMs = performance.now() - t2;
     progress('analyse', 1);
 

@@ -566,7 +566,7 @@ impl Analysis {
     /// Run deep analysis (faces, and emotion when `faces` holds the emotion model) and
     /// ranking: `{ candidates, report }`. Ends the run. `scoring` (optional) replaces
     /// the niche/weights given so far. `on_progress(done, total)` (optional) is called
-    /// on this thread after each slice of frames.
+    /// on this thread after each slice of frames; answering `false` cancels (`ABORTED`).
     pub fn finish(
         &mut self,
         faces: &FaceModel,
@@ -606,15 +606,17 @@ impl Analysis {
         on_progress: Option<js_sys::Function>,
     ) -> Result<JsValue, JsValue> {
         let session = self.session.take().ok_or_else(finished)?;
-        let mut report_progress = |done: usize, total: usize| {
-            if let Some(f) = &on_progress {
-                // A throwing callback must not abort the analysis.
-                let _ = f.call2(
+        // The callback answers `false` when the run was cancelled; anything else
+        // (including a throw, which must not end the analysis) goes on.
+        let mut report_progress = |done: usize, total: usize| -> bool {
+            on_progress.as_ref().is_none_or(|f| {
+                f.call2(
                     &JsValue::NULL,
                     &(done as f64).into(),
                     &(total as f64).into(),
-                );
-            }
+                )
+                .map_or(true, |answer| answer != JsValue::FALSE)
+            })
         };
         let (candidates, report) = session
             .finish_with_progress(models, &mut report_progress)
