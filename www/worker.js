@@ -329,7 +329,7 @@ async function pick(id, file, options) {
     const densePlan = options.twoPass === false ? { times: [] }
       : analysis.planDense(options.maxDense ?? Math.max(20, 3 * (options.top || 10)));
     const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts());
-    const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, warnings: [] }
+    const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, framesSkipped: 0, warnings: [] }
       : await decodeTargets(id, demuxer, track, config, dense, measure.frame, (f) => progress('dense', f));
     await measure.settled();
     progress('dense', 1);
@@ -381,7 +381,7 @@ async function pick(id, file, options) {
       framesDecoded: decoded.framesDecoded + denseDecoded.framesDecoded + encoded.framesDecoded,
       framesDecodedPass1: decoded.framesDecoded,
       framesDecodedPass2: denseDecoded.framesDecoded,
-      framesSkipped: (decoded.framesSkipped ?? 0) + (denseDecoded.framesSkipped ?? 0) + (encoded.framesSkipped ?? 0),
+      framesSkipped: decoded.framesSkipped + denseDecoded.framesSkipped + encoded.framesSkipped,
       rangeReads: demuxer.rangeReads(),
       bytesRead: demuxer.bytesRead(),
       fileBytes: file.size,
@@ -743,7 +743,7 @@ function drained(decoder) {
 }
 
 async function encodePicks(id, demuxer, track, config, view, candidates, options, progress) {
-  if (candidates.length === 0) return { blobs: [], framesDecoded: 0, warnings: [] };
+  if (candidates.length === 0) return { blobs: [], framesDecoded: 0, framesSkipped: 0, warnings: [] };
   const plan = demuxer.planTimes(candidates.map((c) => c.ptsUs));
   const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
   const quality = options.quality ?? 0.9;
