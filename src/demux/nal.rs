@@ -27,7 +27,9 @@ pub fn is_disposable_avc(sample: &[u8], length_size: usize) -> bool {
         let Some(&header) = sample.get(at) else {
             return false;
         };
-        if len == 0 || at + len > sample.len() {
+        // Not `at + len`: a 4-byte length near 2³² wraps on wasm32 and would send the
+        // walk backwards (`at` is inside the sample here, so this cannot underflow).
+        if len == 0 || len > sample.len() - at {
             return false;
         }
         let (ref_idc, kind) = (header >> 5 & 0b11, header & 0x1f);
@@ -76,6 +78,9 @@ mod tests {
         assert!(!is_disposable_avc(&b_nonref[..b_nonref.len() - 1], 4));
         assert!(!is_disposable_avc(&[], 4));
         assert!(!is_disposable_avc(&[0, 0, 0, 0, 0x01], 4));
+        // A length near 2³² (which `at + len` would wrap on a 32-bit target): kept.
+        let huge = [b_nonref.clone(), vec![0xff, 0xff, 0xff, 0xfa, 0x01, 0x9e]].concat();
+        assert!(!is_disposable_avc(&huge, 4));
     }
 
     #[test]
