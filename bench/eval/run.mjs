@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// The evaluation of issue 13: framepick and the baselines of bench/quality.mjs (FFmpeg
+// `thumbnail`, uniform times, Hecate-style) on the labelled videos of bench/eval/set.json,
+// scored by bench/eval/measures.mjs. Writes bench/results/eval-<split>.json and prints a
+// markdown table with the targets' verdict.
+//
+//   node bench/eval/run.mjs [--split tune|check|ci|all] [--only a,b] [--niche NAME] [--top 10]
+//                           [--no-framepick] [--check] [--json FILE]
+//   --split    which videos (default tune); 'all' = both halves
+//   --niche    framepick's niche for every video (default: each video's own, 'general' or 'vlog')
+//   --check    exit 1 when a target is missed (crashes or a video without picks always exit 1)
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../www/server.mjs';
+import { launch } from '../driver.mjs';
+import * as quality from '../quality.mjs';
+import { fmt } from '../lib.mjs';
+import { loadSet, selectVideos } from './set.mjs';
+import { makeAll, VIDEOS } from './make.mjs';
+import { EVAL_CACHE } from './photos.mjs';
+import { measure, summarize, verdict, targets } from './measures.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+export const METHODS = ['framepick', 'ffmpeg thumbnail', 'uniform', 'Hecate-style'];
+
+/**
+ * One Chromium and one page for the whole run: each video is put into the page's file input
+ * and picked by the demo page's `framepickDemo.pickFromInput` (the worker, wasm and models
+ * stay loaded between videos). A video that crashes the page or runs past `timeoutMs` gets an
+ * error and a fresh page for the next one.
+ */
+export async function openPicker({ threads = null, timeoutMs = 10 * 60e3 } = {}) {
+  const server = await startServer({ root: join(ROOT, 'www') });
+  const browser = await launch();
+  let page = null; let info = null;
+  const fresh = async () => {
+    if (page) await page.close().catch(() => {});
+    page = await browser.newPage();
+    page.on('pageerror', () => {});
+    await page.addInitScript(() => { window.__framepickDriven = true; });
+    await page.goto(new URL(`index.html${threads ? `?threads=${threads}` : ''}`, server.url).href);
+    info = await page.evaluate(() => window.framepickDemo.ready());
+  };
+  await fresh();
+  return {
+    get info() { return info; },
+    version: browser.version(),
+    async pick(video, options) {
+      const t0 = performance.now();
+      let timer;
+      try {
+        await page.setInputFiles('#file', video);
+        const r = await Promise.race([
+          page.evaluate((o) => window.framepickDemo.pickFromInput(o), options),
+          new Promise((_, fail) => { timer = setTimeout(() => fail(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs); }),
+        ]);
+        return { ...r, wallMs: performance.now() - t0 };
+      } catch (e) {
+        await fresh().catch(() => {});
+        return { error: { code: 'DRIVER', message: e.message }, wallMs: performance.now() - t0 };
+      } finally { clearTimeout(timer); }
+    },
+    async close() { await browser.close(); await server.close(); },
+  };
+}
+
+/** Run the evaluation; resolves the result object (also written to bench/results/eval-<split>.json). */
+export async function runEval({ split = 'tune', only = null, niche = null, top = 10, framepick = true,
+  log = () => {}, out = null, savePicks = true } = {}) {
+  const T0 = Date.now();
+  const videos = selectVideos(loadSet(), { split, only });
+  if (!videos.length) throw new Error(`no videos for --split ${split}${only ? ` --only ${only}` : ''}`);
+  const tg = Date.now();
+  const made = await makeAll(videos, { log });
+  const genS = (Date.now() - tg) / 1000;
+  let picker = null; let fpNote = null;
+  if (framepick) {
+    if (!existsSync(join(ROOT, 'www/pkg/threads')) && !existsSync(join(ROOT, 'www/pkg/single'))) {
+      fpNote = 'www/pkg missing (./build.sh): framepick not run';
+      log(fpNote);
+    } else picker = await openPicker();
+  }
+  const rows = []; const failures = [];
+  try {
+    for (const [k, v] of videos.entries()) {
+      const { video, truth } = made[k];
+      const row = { video: v.name, split: v.split, niche: niche || v.niche, theme: v.theme, format: `${truth.width}×${truth.height} ${truth.codec}/${truth.container} gop ${truth.gop}${truth.moov ? ` moov ${truth.moov}` : ''}`,
+        duration: truth.duration, goodShots: truth.goodShots, faceShots: truth.faceShots, looks: truth.photos,
+        spoiledSeconds: truth.spoiledSeconds, methods: {}, runs: {} };
+      if (picker) {
+        const r = await picker.pick(video, { top, quality: 0.9, niche: niche || v.niche });
+        if (r.error) {
+          failures.push(`${v.name}: framepick ${r.error.code}: ${r.error.message}`);
+          row.runs.framepick = { error: r.error, wallMs: r.wallMs };
+          row.methods.framepick = measure(truth, [], { asked: top });
+        } else {
+          if (!r.candidates.length) failures.push(`${v.name}: framepick returned no picks`);
+          const times = r.candidates.map((c) => c.time);
+          row.methods.framepick = measure(truth, times, { asked: top });
+          const rep = r.report || {};
+          row.runs.framepick = { wallMs: r.wallMs, totalMs: rep.timings?.totalMs, framesDecoded: rep.framesDecoded,
+            framesDeep: rep.framesDeep, shots: rep.shots, warnings: rep.warnings, decoder: rep.decoder,
+            candidates: r.candidates.map((c) => ({ time: c.time, score: c.score, faces: c.faces?.length ?? 0, why: c.why })) };
+          if (savePicks) {
+            const dir = join(EVAL_CACHE, 'picks', v.name);
+            mkdirSync(dir, { recursive: true });
+            r.candidates.forEach((c, i) => writeFileSync(join(dir, `${String(i + 1).padStart(2, '0')}-${c.time.toFixed(2)}s.jpg`),
+              Buffer.from(c.image.base64, 'base64')));
+          }
+        }
+      }
+      const th = await quality.ffmpegThumbnails(video, truth.frames, top);
+      row.methods['ffmpeg thumbnail'] = measure(truth, th.times, { asked: top });
+      row.methods.uniform = measure(truth, quality.uniform(truth.duration, top), { asked: top });
+      const he = await quality.hecate(video, truth.fps, { n: top });
+      row.methods['Hecate-style'] = measure(truth, he.times, { asked: top });
+      row.runs['ffmpeg thumbnail'] = { ms: th.ms }; row.runs['Hecate-style'] = { ms: he.ms };
+      rows.push(row);
+      const f = row.methods.framepick;
+      log(`${v.name.padEnd(11)} ${Object.entries(row.methods).map(([m, x]) => `${m === 'framepick' ? 'fp' : m.slice(0, 3)} ` +
+        `${x.returned}/${x.couldHave} sp ${x.spoiled} fc ${x.faceShare.toFixed(1)}/${x.bestFaceShare.toFixed(1)} ` +
+        `sh ${x.distinctShots}/${x.bestShots} lk ${x.distinctLooks}/${x.looksTarget}`).join(' | ')}` +
+        (f && row.runs.framepick?.totalMs ? ` (${(row.runs.framepick.totalMs / 1000).toFixed(1)} s)` : ''));
+    }
+  } finally {
+    if (picker) await picker.close();
+  }
+  const summary = summarize(rows);
+  const result = { date: new Date().toISOString(), split, only, niche, top, chromium: picker?.version ?? null,
+    framepickInfo: picker?.info ?? null, framepickNote: fpNote, generationS: genS, elapsedS: (Date.now() - T0) / 1000,
+    videos: rows, summary, verdict: verdict(rows, summary), failures };
+  const file = out || join(ROOT, 'bench/results', `eval-${only ? 'only' : split}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(result, null, 1));
+  result.file = file;
+  return result;
+}
+
+const pct = (x) => (x == null ? '–' : fmt(x, 2));
+
+/** The markdown tables of one result: per video and method, the means, the verdict. */
+export function markdownEval(R, { title = null, perVideo = true } = {}) {
+  const L = [];
+  const p = (...a) => L.push(...a);
+  if (title) p(title, '');
+  const methods = Object.keys(R.summary);
+  p(`${R.videos.length} videos (split ${R.split}${R.only ? `, only ${R.only}` : ''}), top ${R.top}` +
+    `${R.niche ? `, niche ${R.niche} for all` : ', each video\'s niche'}; ${R.date.slice(0, 16).replace('T', ' ')} UTC` +
+    `${R.chromium ? `, Chromium ${R.chromium}` : ''}${R.framepickNote ? ` — ${R.framepickNote}` : ''}.`, '');
+  p('| method | spoiled share (mean) | spoiled picks | face share (best) | ÷ best | distinct shots (best) | distinct looks (target) | repeats | returned / asked (could) | videos meeting all targets | worst video |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const m of methods) {
+    const S = R.summary[m];
+    const w = S.worst;
+    const worst = [w.spoiledShare?.value ? `spoiled ${w.spoiledShare.video} (${pct(w.spoiledShare.value)})` : null,
+      w.faceRatio && w.faceRatio.value < 0.9 ? `faces ${w.faceRatio.video} (${pct(w.faceRatio.value)} of best)` : null,
+      w.distinctLooks && w.distinctLooks.value < 0 ? `looks ${w.distinctLooks.video} (${w.distinctLooks.value})` : null,
+      w.returned && w.returned.value < 0 ? `returned ${w.returned.video} (${w.returned.value})` : null].filter(Boolean).join('; ') || '–';
+    p(`| ${m} | ${pct(S.spoiledShare)} | ${S.spoiled}${Object.keys(S.bySeverity).length ? ` (${Object.entries(S.bySeverity).sort().map(([k, n]) => `${k} ${n}`).join(', ')})` : ''} | ` +
+      `${pct(S.faceShare)} (${pct(S.bestFaceShare)}) | ${pct(S.faceRatio)} | ${fmt(S.distinctShots, 1)} (${fmt(S.bestShots, 1)}) | ` +
+      `${fmt(S.distinctLooks, 1)} (${fmt(S.looksTarget, 1)}) | ${fmt(S.repeats, 1)} | ${S.returned} / ${S.asked} (${S.couldHave}) | ${S.meetsTargets}/${S.videos} | ${worst} |`);
+  }
+  p('');
+  if (R.verdict?.length) {
+    p('| target (framepick) | | |', '| --- | --- | --- |');
+    for (const v of R.verdict) p(`| ${v.target} | ${v.ok ? '**PASS**' : '**FAIL**'} | ${v.detail.length ? v.detail.join(', ') : ''} |`);
+    p('');
+  }
+  if (R.failures?.length) p(`Failures: ${R.failures.join('; ')}`, '');
+  if (perVideo) {
+    p('| video | format, length | clean shots / with a face / looks | method | returned (could) | spoiled | faces (best) | shots | looks (target) | targets |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of R.videos) {
+      let first = true;
+      for (const [m, x] of Object.entries(r.methods)) {
+        const t = targets(x);
+        p(`| ${first ? `${r.video}${r.niche !== 'general' ? ` (${r.niche})` : ''}` : ''} | ${first ? `${r.format}, ${fmt(r.duration, 1)} s` : ''} | ` +
+          `${first ? `${r.goodShots} / ${r.faceShots} / ${r.looks}` : ''} | ${m} | ${x.returned} (${x.couldHave}) | ` +
+          `${x.spoiled}${x.spoiled ? ` (${x.spoiledAs.join(', ')})` : ''} | ${x.facePicks} (${Math.round(x.bestFaceShare * x.asked)}) | ` +
+          `${x.distinctShots}/${x.bestShots} | ${x.distinctLooks} (${x.looksTarget}) | ${t.ok ? 'met' : t.missed.join(', ')} |`);
+        first = false;
+      }
+    }
+    p('');
+  }
+  return L.join('\n');
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const arg = (k, d = null) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
+  const T0 = Date.now();
+  const log = (...a) => console.error(`[${((Date.now() - T0) / 1000).toFixed(0).padStart(4)} s]`, ...a);
+  const R = await runEval({ split: arg('--split', 'tune'), only: arg('--only'), niche: arg('--niche'),
+    top: Number(arg('--top', 10)), framepick: !argv.includes('--no-framepick'), log, out: arg('--json') });
+  console.log(markdownEval(R));
+  log(`videos made in ${R.generationS.toFixed(0)} s; whole run ${R.elapsedS.toFixed(0)} s; ${R.file.replace(ROOT + '/', '')}`);
+  const fp = R.summary.framepick;
+  if (R.failures.length) { console.error(`${R.failures.length} failure(s):\n  ${R.failures.join('\n  ')}`); process.exit(1); }
+  if (argv.includes('--check') && (!fp || R.verdict.some((v) => !v.ok))) {
+    console.error('targets missed (--check)');
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => { console.error(e.stack || e); process.exit(1); });
+}
