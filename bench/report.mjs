@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt } from './lib.mjs';
+import { markdownEval } from './eval/table.mjs';
 
 const s1 = (ms) => fmt(ms / 1000, 2);
 const spread = (st, f = s1) => st?.median == null ? '–' : st.n > 1 ? `${f(st.median)} (${f(st.min)}–${f(st.max)})` : f(st.median);
@@ -186,6 +187,24 @@ export function markdown(R) {
       p(`| ${mth} | ${fmt(100 * t.spoiled / t.picks, 0)} % (${t.spoiled}/${t.picks}) | ${t.faces}/${t.possible} | ${t.shots}/${t.goodShots} |`);
     }
     p('');
+  }
+  // ── evaluation set (issue 13) ──
+  if (R.eval && Object.keys(R.eval).length) {
+    p('## Pick quality on the evaluation set (issue 13)', '',
+      '`bench/eval/` (`npm run eval -- --split tune|check|all`): 43 labelled videos made by `bench/eval/make.mjs` from 35 real',
+      'photos (16 with people) and 7 real clips that PyPI and npm packages ship (`bench/eval/photos.json`), 5 s to 8 min,',
+      'landscape and portrait, letterboxed and pillarboxed, H.264 (GOP 1 s, 2 s, x264 defaults; moov at the end and faststart)',
+      'and VP9 WebM, screen recordings, dim but good scenes, repeated photos, and spoils at graded severities (motion and box',
+      'blur, underexposure, blow-out, grain, black, fades, crossfades, a duplicated shot). Split once into a tuning half and a',
+      'check half (`bench/eval/set.json`). Each pick is judged by the frame shown at its time (`bench/eval/measures.mjs`):',
+      '**spoiled share** = picks in a spoiled interval ÷ picks; **face share** = picks showing a clean, reasonably sized face',
+      '÷ 10, against the best possible min(10, clean shots with a face) ÷ 10; **distinct shots** (a duplicated shot counts once);',
+      '**distinct looks** = different photos or clips among the clean picks, target min(8, what the video has); **returned /',
+      'asked** with what could be had (min(10, distinct good frames ≥ 1 s apart)). Means over the videos; the verdict is',
+      'per video (every video must meet each target).', '');
+    for (const [split, r] of Object.entries(R.eval)) {
+      p(markdownEval(r, { title: `### ${split === 'tune' ? 'Tuning' : split === 'check' ? 'Check' : split} half` }));
+    }
   }
   // ── decode ──
   const D = R.decode;

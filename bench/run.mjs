@@ -21,6 +21,7 @@ import { speedClip, qualityVideo } from './videos.mjs';
 import * as quality from './quality.mjs';
 import { run, must, stats, machine, load } from './lib.mjs';
 import { writeMarkdown } from './report.mjs';
+import { runEval } from './eval/run.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -88,12 +89,12 @@ async function main() {
     date: new Date().toISOString(), command: SMOKE ? 'npm run bench:smoke' : `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     runs: RUNS, smoke: SMOKE, machine: { ...machine(), chromium, ffmpeg: (await run('ffmpeg', ['-version'])).stdout.split('\n')[0] },
     gpu: 'off (Chromium runs with --disable-gpu: software H.264 decode in WebCodecs, software canvas)',
-    load: [], speed: {}, fullDeep: {}, memory: {}, inference: {}, quality: {}, decode: {}, sections: {},
+    load: [], speed: {}, fullDeep: {}, memory: {}, inference: {}, quality: {}, eval: {}, decode: {}, sections: {},
   };
   const latest = join(HERE, 'results/latest.json');
   if (ONLY && !SMOKE && existsSync(latest)) { // keep the other sections of the last full run
     const prev = JSON.parse(readFileSync(latest, 'utf8'));
-    for (const k of ['speed', 'fullDeep', 'memory', 'inference', 'quality', 'decode', 'sections']) {
+    for (const k of ['speed', 'fullDeep', 'memory', 'inference', 'quality', 'eval', 'decode', 'sections']) {
       if (prev[k]) results[k] = prev[k];
     }
     results.load = (prev.load || []).filter((l) => !ONLY.some((o) => l.stage.startsWith(o)));
@@ -105,6 +106,7 @@ async function main() {
         wasmBuilt: wasmStamp() };
       if (sec === 'speed' && CLIPS) continue; // --clips: replace those clips only
       if (sec === 'speed') results.fullDeep = {};
+      if (sec === 'quality' && !SMOKE) results.eval = {};
       results[sec] = {};
     }
   }
@@ -286,6 +288,18 @@ async function main() {
         log(`${name} ${m.padEnd(16)} spoiled ${s.spoiled}/10 ${s.spoiledLabels.join(',')} faces ${s.facePicks} ` +
           `(${s.faceShotsCovered}/${s.faceShots} face shots) distinct ${s.distinctShots}/${s.goodShots}`);
       }
+    }
+  }
+  // ── pick quality on the evaluation set (issue 13): both halves, framepick + baselines ──
+  if (want('quality') && !SMOKE) {
+    for (const split of ['tune', 'check']) {
+      noteLoad(`quality eval ${split}`);
+      const r = await runEval({ split, log });
+      for (const f of r.failures) fail(`eval ${split}: ${f}`);
+      results.eval[split] = r;
+      const S = r.summary.framepick;
+      if (S) log(`eval ${split}: framepick spoiled ${S.spoiledShare.toFixed(2)}, faces ${S.faceShare.toFixed(2)} of ${S.bestFaceShare.toFixed(2)}, ` +
+        `looks ${S.distinctLooks.toFixed(1)} of ${S.looksTarget.toFixed(1)}, ${S.meetsTargets}/${S.videos} videos meet the targets`);
     }
   }
   // ── decode (issue 3) ──
