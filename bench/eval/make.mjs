@@ -26,6 +26,8 @@ export const VIDEOS = join(EVAL_CACHE, 'videos');
 const SEGS = join(EVAL_CACHE, 'seg');
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
 const THREADS = ['-threads', '2'];
+// Bump when the way a video is made changes: every video is then made again.
+const GENERATOR = 4;
 
 // ───────────────────────────── framings ─────────────────────────────
 // A framing says which part of a photo is seen and how it moves, as a window in the photo's
@@ -146,8 +148,9 @@ function spoilFilter(kind, level, W, seed) {
     case 'box': { const r = Math.max(1, Math.round(p * W)); return `boxblur=luma_radius=${r}:luma_power=1:chroma_radius=${Math.max(1, r >> 1)}:chroma_power=1`; }
     case 'dark': return `format=gbrp,lutrgb=r=val*${p}:g=val*${p}:b=val*${p},noise=alls=4:allf=t:all_seed=${seed}`;
     case 'blown': return `format=gbrp,lutrgb=r=clipval*${p[0]}+${p[1]}:g=clipval*${p[0]}+${p[1]}:b=clipval*${p[0]}+${p[1]}`;
-    // ffmpeg's noise filter draws Gaussian values with σ = strength / √3.
-    case 'grain': return `noise=alls=${Math.round(p * Math.sqrt(3))}:allf=t:all_seed=${seed}`;
+    // ffmpeg's noise filter (Debian's 5.1): σ of the added luma noise = strength / 1.54, measured
+    // on mid grey (strength 43 → σ 27.9, 69 → 44.8).
+    case 'grain': return `noise=alls=${Math.round(p * 1.54)}:allf=t:all_seed=${seed}`;
     default: return null;
   }
 }
@@ -208,9 +211,11 @@ function chain(media, item, ctx, n, run, idx) {
     const c = media.clips[id];
     if (!c) throw new Error(`unknown clip ${id}`);
     const start = Number(from || 0) + run.f0 / fps;
+    if (item.label === 'motion') throw new Error(`${look}: no motion blur on clips`);
+    const sp = spoilFilter(item.label, item.severity, W, seed + 1);
     const fit = item.framing === 'fill'
-      ? `scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H}`
-      : `scale=${W}:${H}:force_original_aspect_ratio=decrease,pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2:black`;
+      ? `scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H}${sp ? `,${sp},format=yuv420p` : ''}`
+      : `scale=${W}:${H}:force_original_aspect_ratio=decrease${sp ? `,${sp},format=yuv420p` : ''},pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2:black`;
     return { input: ['-ss', start.toFixed(3), '-t', ((n + 4) / fps).toFixed(3), '-i', c.file],
       vf: `fps=${fps},${fit},setsar=1,trim=end_frame=${n},${end(fps)}`,
       face: c.people > 0, faces: c.people, photo: `clip:${id}` };
@@ -282,9 +287,11 @@ function chain(media, item, ctx, n, run, idx) {
   if (fr.mode === 'fit' && (g.aw < W || g.ah < H)) parts.push(`pad=${W}:${H}:${(W - g.aw) >> 1}:${(H - g.ah) >> 1}:black`);
   parts.push('setsar=1', end(fps));
   // faces over the part of the run this item shows
-  const fs = kind === 'motion' ? { count: 0, face: false }
-    : facesSeen(fr, photo, W, H, run.f0 / Math.max(1, run.frames - 1), (run.f0 + n - 1) / Math.max(1, run.frames - 1));
-  return { input: ['-i', photo.file], vf: parts.join(','), face: fs.face, faces: fs.count, photo: look, geometry: g };
+  const at = (k) => (run.f0 + k) / Math.max(1, run.frames - 1);
+  const fs = kind === 'motion' ? { count: 0, face: false } : facesSeen(fr, photo, W, H, at(0), at(n - 1));
+  // faces frame by frame (a pan can bring a face in or take it out within the shot)
+  const facesAt = kind === 'motion' ? null : (k) => facesSeen(fr, photo, W, H, at(k), at(k));
+  return { input: ['-i', photo.file], vf: parts.join(','), face: fs.face, faces: fs.count, facesAt, photo: look, geometry: g };
 }
 
 // ───────────────────────────── encoding ─────────────────────────────
@@ -328,7 +335,7 @@ async function segment(media, v, item, n, runs, idx) {
     if (item.label === 'fadein') vf += `,fade=t=in:start_frame=0:nb_frames=${n}`;
     inputs = c.input;
     fc = `[0:v]${vf},trim=end_frame=${n},setpts=N/(${v.fps}*TB)[out]`;
-    meta = { face: item.label === 'good' ? c.face : false, faces: c.faces, photo: c.photo };
+    meta = { face: item.label === 'good' ? c.face : false, faces: c.faces, facesAt: c.facesAt, photo: c.photo };
   }
   const enc = encoderArgs(v);
   const out = join(SEGS, `${hash({ inputs, fc, enc, n })}.${ext}`);
@@ -385,7 +392,7 @@ function planRuns(items, fps) {
     cur.frames += n;
   }
   const out = items.map(() => ({}));
-  for (const [i, side, run, f0] of parts) out[i][side] = { f0, get frames() { return run.frames; } };
+  for (const [i, side, run, f0] of parts) out[i][side] = { f0, run, get frames() { return run.frames; } };
   return out;
 }
 
@@ -395,7 +402,7 @@ export async function makeVideo(v, { media, log = () => {}, force = false } = {}
   const ext = v.container === 'webm' ? 'webm' : 'mp4';
   const out = join(VIDEOS, `${v.name}.${ext}`);
   const truthPath = join(VIDEOS, `${v.name}.truth.json`);
-  const specHash = hash(v);
+  const specHash = hash({ v, GENERATOR });
   if (!force && existsSync(out) && existsSync(truthPath)) {
     const truth = JSON.parse(readFileSync(truthPath, 'utf8'));
     if (truth.specHash === specHash) return { video: out, truth };
@@ -413,24 +420,39 @@ export async function makeVideo(v, { media, log = () => {}, force = false } = {}
     segs.push(s.file);
     const good = it.label === 'good';
     const framingName = typeof it.framing === 'object' ? hash(it.framing).slice(0, 6) : it.framing;
-    intervals.push({
-      start: +(frame / v.fps).toFixed(6), end: +((frame + n) / v.fps).toFixed(6), startFrame: frame, endFrame: frame + n,
+    const base = {
       label: it.label, severity: it.severity ?? null,
       param: it.label !== 'good' ? SPOILS[it.label].levels[it.severity] ?? null : null,
       shot: good ? [it.look, framingName, it.dim ? 'dim' : '', it.tint ? `tint${it.tint}` : '', it.gray ? 'gray' : ''].filter(Boolean).join('/') : null,
       photo: good ? s.photo : (s.photo ?? null),
       ...(it.label === 'xfade' ? { from: s.from, to: s.to } : {}),
-      face: good && s.face, faces: s.faces,
-      ...(good && it.dim ? { dim: true } : {}),
-    });
+      item: i,
+    };
+    // a clean photo shot is split where the faces seen change (a pan bringing one in)
+    const pieces = [];
+    if (good && s.facesAt) {
+      for (let k = 0; k < n; k++) {
+        const f = s.facesAt(k);
+        const last = pieces.at(-1);
+        if (last && last.face === f.face && last.faces === f.count) last.end = k + 1;
+        else pieces.push({ start: k, end: k + 1, face: f.face, faces: f.count });
+      }
+    } else pieces.push({ start: 0, end: n, face: good && s.face, faces: s.faces });
+    for (const pc of pieces) {
+      const a = frame + pc.start; const b = frame + pc.end;
+      intervals.push({ start: +(a / v.fps).toFixed(6), end: +(b / v.fps).toFixed(6), startFrame: a, endFrame: b,
+        ...base, face: pc.face, faces: pc.faces, ...(good && it.dim ? { dim: true } : {}) });
+    }
     frame += n;
   }
   // duplicates: a clean shot seen before
-  const seen = new Set();
+  // (the same shot again in another run: a continuation after a spoiled spell is not one)
+  const seen = new Map();
   for (const iv of intervals) {
     if (!iv.shot) continue;
-    if (seen.has(iv.shot)) iv.duplicate = true;
-    seen.add(iv.shot);
+    const run = runs[iv.item].self?.run;
+    if (seen.has(iv.shot) && seen.get(iv.shot) !== run) iv.duplicate = true;
+    else seen.set(iv.shot, run);
   }
   const list = `${out}.txt`;
   writeFileSync(list, segs.map((f) => `file '${f}'`).join('\n') + '\n');

@@ -82,7 +82,12 @@ export async function runEval({ split = 'tune', only = null, niche = null, top =
     if (!existsSync(join(ROOT, 'www/pkg/threads')) && !existsSync(join(ROOT, 'www/pkg/single'))) {
       fpNote = 'www/pkg missing (./build.sh): framepick not run';
       log(fpNote);
-    } else picker = await openPicker();
+    } else {
+      // the single-thread build alone (./build.sh single) is driven with ?threads=1
+      const single = !existsSync(join(ROOT, 'www/pkg/threads'));
+      if (single) { fpNote = 'www/pkg/threads missing: the single-thread build'; log(fpNote); }
+      picker = await openPicker({ threads: single ? 1 : null });
+    }
   }
   const rows = []; const failures = [];
   try {

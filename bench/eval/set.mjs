@@ -107,7 +107,23 @@ function build(r) {
   const clipCursor = {};
   // peek: the look that comes next, framed, without using it up (a spoiled spell of a shot
   // that is then seen clean)
+  let peeked = null;
   const nextGood = (peek = false) => {
+    if (!peek && peeked && peeked.look === pool[p % pool.length]) { // the clean shot after its spoiled spell
+      const g = peeked; peeked = null; p++;
+      usedFraming.set(g.look, [...(usedFraming.get(g.look) || []), g.framing]);
+      if (g.look.startsWith('clip:')) {
+        const [id] = g.look.split('@');
+        clipCursor[id] = Number(g.look.split('@')[1]) + g.secs + 0.5;
+      }
+      return g;
+    }
+    peeked = null;
+    const g = pickGood(peek);
+    if (peek) peeked = g;
+    return g;
+  };
+  const pickGood = (peek) => {
     let look; let fr;
     if (!peek && used.length >= 2 && rand() < (r.reuse || 0)) { // the same photo again, another framing
       look = pick(used.filter((u) => !u.look.includes(':'))).look;
@@ -128,9 +144,9 @@ function build(r) {
       const [id, from] = look.split('@');
       const len = CLIP_SECS[id.slice(5)];
       secs = Math.min(secs, +(len - 0.3).toFixed(1));
-      const cur = (clipCursor[id] = (clipCursor[id] ?? Number(from || 0)));
+      const cur = (clipCursor[id] ?? Number(from || 0));
       const start = cur + secs + 0.3 > len ? 0 : cur;
-      clipCursor[id] = start + secs + 0.5;
+      if (!peek) clipCursor[id] = start + secs + 0.5;
       return { label: 'good', secs, look: `${id}@${start.toFixed(1)}`, framing: fr };
     }
     return { label: 'good', secs, look, framing: fr, ...extra };
@@ -160,14 +176,13 @@ function build(r) {
         t += 1.5 + g.secs; spoiled += 1.5;
         continue;
       } else {
-        // on the shot just seen (a spell inside it) or on a photo of the pool (a tempting one)
-        const onLast = !last.look.startsWith('clip:') && !last.look.startsWith('screen:') && !last.back && rand() < 0.3;
-        const base = onLast ? last : (() => {
-          let g = nextGood(true);
-          for (let k = 0; k < 10 && (g.look.startsWith('clip:') || g.look.startsWith('screen:')); k++) { p++; g = nextGood(true); }
-          return g;
-        })();
-        if (base.look.startsWith('clip:') || base.look.startsWith('screen:')) continue;
+        // on the shot just seen (a spell inside it) or on the look that comes next (seen spoiled,
+        // then clean: a tempting one); clips take every spoil but motion blur, screens none
+        const ok = (g) => !g.look.startsWith('screen:') && !(kind === 'motion' && g.look.startsWith('clip:'));
+        const onLast = ok(last) && !last.back && rand() < 0.3;
+        let base = onLast ? last : nextGood(true);
+        if (!ok(base)) base = pool.map((l) => ({ look: l, framing: 'fill' })).find((g) => ok(g) && PEOPLE.concat(THINGS).includes(g.look));
+        if (!base) continue;
         it = { label: kind, secs: between(...(r.spoilShot || [1.5, 3.5])), severity: level, look: base.look, framing: base.framing };
       }
       items.push(it); t += it.secs; spoiled += it.secs;
@@ -209,15 +224,15 @@ function recipes() {
   };
   const fmt = 'abcdefgh';
   // faces and groups competing with scenery, letterbox/pillarbox, repeated photos
-  add('mixed', 8, (i) => ({ format: fmt[i % 8], secs: [40, 60, 75, 45, 30, 90, 55, 35][i], shot: [2.5, 6], spoiled: 0.33,
+  add('mixed', 8, (i) => ({ format: fmt[i % 8], secs: [40, 60, 75, 45, 30, 90, 55, 35][i], shot: [2, 5], spoilShot: [1.2, 3], spoiled: 0.33,
     pool: [...PEOPLE.slice(i % 4, i % 4 + 6), ...THINGS.slice(i * 2 % 16, i * 2 % 16 + 5)], reuse: 0.25, dup: true,
     spoils: [...spoilSet(i), ['xfade', i % 2 ? 'long' : 'short'], ['black', 'full'], ['fadeout', 'full'], ...spoilSet(i + 3, 2)] }));
   // mostly faces: portraits and groups
-  add('faces', 6, (i) => ({ format: fmt[(i + 3) % 8], secs: [45, 30, 60, 25, 50, 40][i], shot: [2.5, 6], spoiled: 0.33,
+  add('faces', 6, (i) => ({ format: fmt[(i + 3) % 8], secs: [45, 30, 60, 25, 50, 40][i], shot: [2, 5], spoilShot: [1.2, 3], spoiled: 0.33,
     pool: [...PEOPLE.slice((i * 3) % 10, (i * 3) % 10 + 7), THINGS[i]], reuse: 0.2, dup: i % 2 === 0,
     spoils: [...spoilSet(i + 1, 5), ['xfade', i % 2 ? 'short' : 'long'], ['fadein', 'full']] }));
   // no people at all: objects, textures, scenery
-  add('objects', 4, (i) => ({ format: fmt[(i + 5) % 8], secs: [30, 45, 20, 60][i], shot: [2.5, 6], spoiled: 0.3,
+  add('objects', 4, (i) => ({ format: fmt[(i + 5) % 8], secs: [30, 45, 20, 60][i], shot: [2, 5], spoilShot: [1.2, 3], spoiled: 0.3,
     pool: THINGS.slice(i * 4, i * 4 + 8), reuse: 0.3, dup: true,
     spoils: [...spoilSet(i + 2, 4), ['xfade', 'short'], ['black', 'full']] }));
   // few photos, each in several framings: distinct looks are scarce
@@ -239,10 +254,10 @@ function recipes() {
   // talking head (vlog niche): a face should win
   add('vlog', 4, (i) => ({ format: 'aebf'[i], niche: 'vlog', secs: [45, 35, 60, 30][i], shot: [3, 6], clipShot: [4, 8], spoiled: 0.3,
     clipFraming: i === 1 ? 'fill' : 'fit',
-    pool: [['clip:webcam12', THINGS[0], 'clip:webcam12@20', THINGS[3]],
-      ['clip:franckclip@10', THINGS[5], 'clip:franckclip@60'],
-      ['clip:webcam13', THINGS[7], PEOPLE[13], 'clip:webcam12@30', THINGS[16]],
-      ['clip:franckclip@100', 'clip:webcam13@12', THINGS[1]]][i],
+    pool: [['clip:webcam12', THINGS[0], 'clip:webcam12@20', 'clip:webcam12@35', THINGS[3]],
+      ['clip:franckclip@10', THINGS[5], 'clip:franckclip@60', 'clip:franckclip@120'],
+      ['clip:webcam13', THINGS[7], 'clip:webcam13@15', 'clip:webcam12@30', PEOPLE[13], 'clip:webcam12@10'],
+      ['clip:franckclip@100', 'clip:webcam13@12', THINGS[1], 'clip:franckclip@150']][i],
     reuse: 0, spoils: [...spoilSet(i + 11, 3), ['xfade', 'short']] }));
   // dim but good scenes, beside underexposed ones
   add('dim', 3, (i) => ({ format: 'bac'[i], secs: [40, 30, 50][i], shot: [3, 7], spoiled: 0.3, dim: 0.5,
