@@ -332,18 +332,32 @@ fn check_stbl(stbl: &StblBox, file_size: u64) -> Result<()> {
 }
 
 fn first_video_track(mp4: &re_mp4::Mp4) -> Result<VideoTrack> {
+    // re_mp4's kind knows only the codecs it parses; the handler says "video" whatever the
+    // codec, so an MPEG-4 Part 2 (`mp4v`) or Motion JPEG track is an unsupported codec,
+    // not a missing track.
     let track = mp4
         .tracks()
         .values()
         .find(|t| t.kind == Some(re_mp4::TrackKind::Video))
+        .or_else(|| {
+            mp4.tracks()
+                .values()
+                .find(|t| t.trak(mp4).mdia.hdlr.handler_type == (*b"vide").into())
+        })
         .ok_or(FramepickError::NoVideoTrack)?;
     let stsd = &track.trak(mp4).mdia.minf.stbl.stsd;
     let codec = track
         .codec_string(mp4)
         .ok_or_else(|| FramepickError::UnsupportedCodec {
-            codec: format!("{:?}", stsd.contents).chars().take(40).collect(),
+            codec: match &stsd.contents {
+                re_mp4::StsdBoxContent::Unknown(fourcc) => sample_entry_name(fourcc.value),
+                other => format!("{other:?}").chars().take(40).collect(),
+            },
         })?;
     let description = track.raw_codec_config(mp4).unwrap_or_default();
+    if let re_mp4::StsdBoxContent::Avc1(_) = &stsd.contents {
+        check_avcc(&description)?;
+    }
     if track.samples.is_empty() || track.timescale == 0 {
         return Err(FramepickError::NoFrames);
     }
@@ -373,6 +387,73 @@ fn first_video_track(mp4: &re_mp4::Mp4) -> Result<VideoTrack> {
     })
 }
 
+/// The sample entry's four-character code, with the codec's common name where known
+/// (what a user can search for, or tell a re-encoding tool).
+fn sample_entry_name(fourcc: [u8; 4]) -> String {
+    let code: String = fourcc
+        .iter()
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                char::from(b)
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    let name = match &fourcc {
+        b"mp4v" => "MPEG-4 Part 2",
+        b"s263" | b"h263" | b"H263" => "H.263",
+        b"jpeg" | b"mjpa" | b"mjpb" | b"MJPG" => "Motion JPEG",
+        b"apcn" | b"apch" | b"apcs" | b"apco" | b"ap4h" | b"ap4x" => "Apple ProRes",
+        b"avc3" => "H.264 with in-band parameter sets",
+        b"dvh1" | b"dvhe" => "Dolby Vision",
+        b"vvc1" | b"vvi1" => "H.266/VVC",
+        b"mp2v" | b"m2v1" => "MPEG-2",
+        b"dvc " | b"dvcp" | b"dvpp" | b"dv5n" | b"dv5p" => "DV",
+        b"png " => "PNG",
+        b"rle " => "Apple Animation",
+        b"raw " | b"2vuy" | b"yuv2" | b"v210" => "uncompressed",
+        _ => return code,
+    };
+    format!("{code} ({name})")
+}
+
+/// The H.264 decoder configuration record (ISO/IEC 14496-15 5.3.3.1) must say version 1
+/// and hold parameter sets of the right kind: a damaged one (e.g. zeroed) would be
+/// refused by the decoder, and the `<video>` fallback waits on such a file until its
+/// timeout, so it is called what it is here.
+fn check_avcc(avcc: &[u8]) -> Result<()> {
+    let bad = |what: String| {
+        FramepickError::corrupt(format!("its H.264 decoder configuration (avcC) {what}"))
+    };
+    match avcc.first().copied() {
+        None => return Err(bad("is empty".into())),
+        Some(1) => {}
+        Some(v) => return Err(bad(format!("is version {v}, not 1"))),
+    }
+    if super::nal::nal_length_size(avcc).is_none() {
+        return Err(bad("gives NAL lengths 3 bytes long".into()));
+    }
+    // Layout already checked by `avcc_fits`: 6 bytes, SPS count and SPSs, PPS count and PPSs.
+    let mut at = 5;
+    for (kind, want, mask) in [("SPS", 7u8, 0x1f_u8), ("PPS", 8, 0xff)] {
+        let count = usize::from(avcc.get(at).copied().unwrap_or(0) & mask);
+        at += 1;
+        for _ in 0..count {
+            let Some(len) = avcc.get(at..at + 2) else {
+                return Err(bad(format!("has its {kind} list run past its end")));
+            };
+            let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+            match avcc.get(at + 2) {
+                Some(&header) if len > 0 && header & 0x1f == want => {}
+                _ => return Err(bad(format!("has another kind of unit in its {kind} list"))),
+            }
+            at += 2 + len;
+        }
+    }
+    Ok(())
+}
+
 /// A track's samples in our form: times in µs, byte ranges (the track's timescale must
 /// not be 0).
 pub(super) fn sample_table(track: &re_mp4::Track) -> Vec<Sample> {
@@ -399,6 +480,58 @@ fn rotation_degrees(a: i32, b: i32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tiny_mp4() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/tiny.mp4"
+        ))
+        .unwrap()
+    }
+
+    fn first_track(bytes: &[u8]) -> Result<VideoTrack> {
+        tracks(&mut std::io::Cursor::new(bytes), bytes.len() as u64).map(|(v, _)| v)
+    }
+
+    /// Where the four bytes `name` first occur inside `stsd` (a sample entry's or its
+    /// child's type; `ftyp` lists `avc1` as a brand too).
+    fn find(bytes: &[u8], name: &[u8; 4]) -> usize {
+        let stsd = bytes.windows(4).position(|w| w == b"stsd").unwrap();
+        stsd + bytes[stsd..].windows(4).position(|w| w == name).unwrap()
+    }
+
+    #[test]
+    fn a_video_track_in_a_codec_re_mp4_does_not_parse_is_an_unsupported_codec() {
+        // tiny.mp4's sample entry renamed: what an MPEG-4 Part 2 file from an old camera
+        // looks like to the parser (handler "vide", sample entry `mp4v`).
+        let mut bytes = tiny_mp4();
+        let at = find(&bytes, b"avc1");
+        bytes[at..at + 4].copy_from_slice(b"mp4v");
+        let err = first_track(&bytes).unwrap_err();
+        assert_eq!(err.code(), "UNSUPPORTED_CODEC", "{err}");
+        assert!(err.to_string().contains("mp4v (MPEG-4 Part 2)"), "{err}");
+        assert_eq!(sample_entry_name(*b"xyz\0"), "xyz?");
+    }
+
+    #[test]
+    fn a_zeroed_avcc_is_corrupt_media() {
+        let good = tiny_mp4();
+        assert!(first_track(&good).is_ok());
+        let at = find(&good, b"avcC") + 4;
+        let len = u32::from_be_bytes(good[at - 8..at - 4].try_into().unwrap()) as usize - 8;
+        let mut zeroed = good.clone();
+        zeroed[at..at + len].fill(0);
+        let err = first_track(&zeroed).unwrap_err();
+        assert_eq!(err.code(), "CORRUPT_MEDIA", "{err}");
+        assert!(err.to_string().contains("avcC"), "{err}");
+        assert!(err.to_string().contains("version 0"), "{err}");
+        // Version right, the SPS's NAL header zeroed.
+        let mut bad_sps = good.clone();
+        bad_sps[at + 8] = 0;
+        let err = first_track(&bad_sps).unwrap_err();
+        assert_eq!(err.code(), "CORRUPT_MEDIA", "{err}");
+        assert!(err.to_string().contains("SPS"), "{err}");
+    }
 
     #[test]
     fn rotation_from_matrix() {
