@@ -1,19 +1,21 @@
 #!/usr/bin/env node
 // framepick CLI: runs the real in-browser pipeline (WebCodecs + wasm threads) in
-// headless Chromium on a local video file and writes the picks and a JSON report.
+// headless Chrome, Chromium or Edge on local video files and writes the picks and a JSON
+// report per video. `framepick --help` and `framepick pick --help` say how.
 //
-//   framepick pick VIDEO [--top N] [--niche NAME] [--out DIR] [--json FILE] [--interval S]
-//                        [--threads N] [--quality Q] [--gpu | --no-gpu]
-//
-// Chromium: FRAMEPICK_CHROMIUM or /usr/bin/chromium.
-import { existsSync, mkdirSync, writeFileSync, statSync, realpathSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+// One browser, one page and one worker for every video of a run: `openBrowserPicker()`;
+// `pickInBrowser()` picks one file in a browser of its own (bench/ uses it).
+import { existsSync, mkdirSync, writeFileSync, statSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { basename, extname, join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { startServer } from '../www/server.mjs';
+import { findBrowser, BrowserNotFoundError } from './browsers.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WWW = resolve(HERE, '../www');
+export const VERSION = JSON.parse(readFileSync(join(HERE, '../package.json'), 'utf8')).version;
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'];
 /**
@@ -26,116 +28,474 @@ export const GPU_CHROMIUM_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--disabl
   '--enable-unsafe-webgpu', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader',
   '--enable-features=Vulkan', '--use-vulkan=swiftshader'];
 
-const USAGE = `usage: framepick pick VIDEO [--top N] [--niche NAME] [--out DIR] [--json FILE]
-                      [--interval S] [--threads N] [--quality 0-1] [--gpu | --no-gpu]
-  NAME: general, vlog, gaming, education, tutorial, music, sports
-  --gpu: the quick filter on WebGPU (SwiftShader in headless Chromium: slower than the CPU)
-  --no-gpu: never WebGPU (default: WebGPU only on a hardware adapter, none headless here)`;
+export const NICHES = ['general', 'vlog', 'gaming', 'education', 'tutorial', 'music', 'sports'];
+/** What a folder given on the command line is searched for (not recursively). */
+export const VIDEO_EXTENSIONS = ['.mp4', '.m4v', '.mov', '.webm', '.mkv'];
 
-function parseArgs(argv) {
-  const [command, video, ...rest] = argv;
-  if (command !== 'pick' || !video) return null;
-  const opts = { video, top: 10, niche: null, out: 'picks', json: null, interval: null, threads: null,
-    quality: 0.9, gpu: 'auto' };
-  for (let i = 0; i < rest.length; i++) {
-    const flag = rest[i];
-    const value = rest[i + 1];
-    const need = () => { if (value === undefined) throw new Error(`${flag} needs a value`); i++; return value; };
-    if (flag === '--top') opts.top = Number(need());
-    else if (flag === '--niche') opts.niche = need();
-    else if (flag === '--out') opts.out = need();
-    else if (flag === '--json') opts.json = need();
-    else if (flag === '--interval') opts.interval = Number(need());
-    else if (flag === '--threads') opts.threads = Number(need());
-    else if (flag === '--quality') opts.quality = Number(need());
-    else if (flag === '--gpu') opts.gpu = true;
-    else if (flag === '--no-gpu') opts.gpu = false;
-    else throw new Error(`unknown option ${flag}`);
+const HELP = `Usage: framepick <command> [options]
+
+Pick the best frames of videos, on this machine, with the same page and worker a web
+app runs (WebCodecs, Rust/WebAssembly on threads, face detection) in headless Chrome,
+Chromium or Edge.
+
+Commands:
+  pick VIDEO|FOLDER...   pick the best frames of each video (framepick pick --help)
+  help [COMMAND]         this help, or a command's
+
+Options:
+  -h, --help             show help
+      --version          print the version (${VERSION})
+
+Example:
+  framepick pick --top 5 holiday.mp4 clips/ --out thumbs`;
+
+const PICK_HELP = `Usage: framepick pick [options] VIDEO|FOLDER...
+
+Picks the best frames of each video (MP4/MOV, WebM/MKV; a FOLDER stands for the videos
+in it: ${VIDEO_EXTENSIONS.join(' ')}) and writes them as images with a JSON report.
+Options go before or after the files. All videos run in one browser, one at a time;
+one that fails does not stop the others.
+
+Output:
+  -o, --out DIR          where the picks go (default: picks). One video: DIR/pick-01-2.00s.jpg
+                         … and DIR/report.json. Several videos (or a folder): DIR/NAME/ per
+                         video, each with its report.json, and DIR/summary.json
+      --json FILE        write the report (one video) or the summary (several) to FILE instead
+      --jsonl            print one JSON line per video on stdout as it finishes (for scripts;
+                         the human-readable lines go to stderr)
+      --format FMT       image format: jpeg (default) or webp
+      --quality Q        image quality, 0 to 1 (default 0.9)
+      --max-width PX     scale picks wider than PX down to PX wide (default: full size)
+
+Picking:
+  -n, --top N            picks per video, best first (default 10)
+      --niche NAME       tune the ranking for ${NICHES.join(', ')}
+      --interval S       seconds between sampled frames (default: from the duration)
+      --threads N        wasm threads (default: the machine's cores; 1: single-thread build)
+      --gpu              quick filter on WebGPU, whatever the adapter (headless: SwiftShader,
+                         slower than the CPU)
+      --no-gpu           never WebGPU (default: WebGPU only on a hardware adapter)
+
+Browser:
+      --browser PATH     Chrome, Chromium or Edge executable to run (default:
+                         FRAMEPICK_CHROMIUM, else the first installed one found)
+
+  -h, --help             show this help
+
+Exit status: 0 every video picked, 1 a video failed (or no browser), 2 bad command line.
+Environment: FRAMEPICK_CHROMIUM (browser executable), FRAMEPICK_DEBUG=1 (page console).
+
+Examples:
+  framepick pick video.mp4
+  framepick pick --top 3 --json out.json video.mp4
+  framepick pick a.mp4 b.webm clips/ --out thumbs --format webp --max-width 1280
+  framepick pick clips/ --jsonl > picks.jsonl`;
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+  top: { type: 'string', short: 'n' },
+  niche: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  json: { type: 'string' },
+  jsonl: { type: 'boolean' },
+  format: { type: 'string' },
+  quality: { type: 'string' },
+  'max-width': { type: 'string' },
+  interval: { type: 'string' },
+  threads: { type: 'string' },
+  gpu: { type: 'boolean' },
+  'no-gpu': { type: 'boolean' },
+  browser: { type: 'string' },
+};
+
+/** A command-line mistake: printed with a pointer to the help, exit status 2. */
+export class UsageError extends Error {
+  constructor(message, command = 'pick') {
+    super(message);
+    this.name = 'UsageError';
+    this.command = command;
   }
-  if (!(opts.top >= 1)) throw new Error('--top must be a number ≥ 1');
-  return opts;
 }
 
-function progressBar(p) {
-  if (!process.stderr.isTTY) return;
-  const width = 30;
-  const done = Math.round(p.fraction * width);
-  process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ` +
-    `${(p.fraction * 100).toFixed(0).padStart(3)} % ${p.stage.padEnd(8)}`);
-}
+const number = (name, raw, { integer = false, min = -Infinity, max = Infinity, minExclusive = false } = {}) => {
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  const ok = raw.trim() !== '' && Number.isFinite(v) && (!integer || Number.isInteger(v)) &&
+    (minExclusive ? v > min : v >= min) && v <= max;
+  if (!ok) {
+    const what = integer ? 'a whole number' : 'a number';
+    const range = max < Infinity ? ` from ${min} to ${max}` : minExclusive ? ` over ${min}` : ` of at least ${min}`;
+    throw new UsageError(`--${name} needs ${what}${range}, not '${raw}'` +
+      (name === 'quality' && v > 1 && v <= 100 ? ` (for ${v} % write ${v / 100})` : ''));
+  }
+  return v;
+};
 
-/** Run a pick in headless Chromium; resolves to the page's `{candidates, report}` or `{error}`. */
-export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
-  quality = 0.9, gpu = 'auto', onProgress = () => {} } = {}) {
-  const server = await startServer({ root: WWW });
-  const browser = await chromium.launch({
-    executablePath: process.env.FRAMEPICK_CHROMIUM || '/usr/bin/chromium',
-    args: gpu === true ? GPU_CHROMIUM_ARGS : CHROMIUM_ARGS,
-  });
+/**
+ * The command line as `{ help, version, command, videos, opts }` (help: the command whose
+ * help to print, or 'main'). Throws UsageError.
+ */
+export function parseCommandLine(argv) {
+  let parsed;
   try {
-    const page = await browser.newPage();
-    const consoleLines = [];
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const m = /option '([^']+)'/i.exec(e.message);
+      throw new UsageError(`unknown option ${m ? m[1] : e.message}`);
+    }
+    if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const m = /option '(-\w, )?(--[\w-]+)/i.exec(e.message);
+      if (m) {
+        const flag = m[2];
+        throw new UsageError(OPTIONS[flag.slice(2)]?.type === 'boolean' ? `${flag} takes no value`
+          : /ambiguous/.test(e.message) ? `${flag} needs a value (one starting with '-' is written ${flag}=-…)`
+            : `${flag} needs a value`);
+      }
+    }
+    throw new UsageError(e.message);
+  }
+  const { values: v, positionals } = parsed;
+  const [command, ...videos] = positionals;
+  if (v.version) return { version: true };
+  if (command === 'help') return { help: videos[0] === 'pick' ? 'pick' : 'main' };
+  if (v.help) return { help: command === 'pick' ? 'pick' : 'main' };
+  if (command === undefined) throw new UsageError('no command given (try framepick pick VIDEO)', 'main');
+  if (command !== 'pick') {
+    const hint = existsSync(command) ? `; to pick its frames: framepick pick ${command}` : '';
+    throw new UsageError(`unknown command ${command}${hint}`, 'main');
+  }
+  if (videos.length === 0) throw new UsageError('no video given');
+  if (v.gpu && v['no-gpu']) throw new UsageError('--gpu and --no-gpu contradict each other');
+  if (v.niche !== undefined && !NICHES.includes(v.niche)) {
+    throw new UsageError(`--niche must be one of ${NICHES.join(', ')}, not '${v.niche}'`);
+  }
+  let format = v.format?.toLowerCase();
+  if (format === 'jpg') format = 'jpeg';
+  if (format !== undefined && format !== 'jpeg' && format !== 'webp') {
+    throw new UsageError(`--format must be jpeg or webp, not '${v.format}'`);
+  }
+  for (const name of ['out', 'json', 'browser']) {
+    if (v[name] === '') throw new UsageError(`--${name} needs a value`);
+  }
+  const opts = {
+    top: number('top', v.top, { integer: true, min: 1 }) ?? 10,
+    niche: v.niche ?? null,
+    out: v.out ?? 'picks',
+    json: v.json ?? null,
+    jsonl: Boolean(v.jsonl),
+    format: format ?? 'jpeg',
+    quality: number('quality', v.quality, { min: 0, max: 1 }) ?? 0.9,
+    maxWidth: number('max-width', v['max-width'], { integer: true, min: 1 }) ?? null,
+    interval: number('interval', v.interval, { min: 0, minExclusive: true }) ?? null,
+    threads: number('threads', v.threads, { integer: true, min: 1 }) ?? null,
+    gpu: v.gpu ? true : v['no-gpu'] ? false : 'auto',
+    browser: v.browser ?? null,
+  };
+  return { command, videos, opts };
+}
+
+/** Width and height of a JPEG or WebP image, from its header (null if unknown). */
+export function imageSize(buf) {
+  if (buf[0] === 0xff && buf[1] === 0xd8) {
+    for (let i = 2; i + 9 < buf.length;) {
+      if (buf[i] !== 0xff) return null;
+      const marker = buf[i + 1];
+      if (marker === 0xff) { i++; continue; }
+      const len = buf.readUInt16BE(i + 2);
+      // SOF0–SOF15 but DHT (c4), JPG (c8), DAC (cc).
+      if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+        return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
+      }
+      i += 2 + len;
+    }
+    return null;
+  }
+  if (buf.toString('ascii', 0, 4) === 'RIFF' && buf.toString('ascii', 8, 12) === 'WEBP') {
+    const chunk = buf.toString('ascii', 12, 16);
+    if (chunk === 'VP8 ') return { width: buf.readUInt16LE(26) & 0x3fff, height: buf.readUInt16LE(28) & 0x3fff };
+    if (chunk === 'VP8L') {
+      const b = buf.readUInt32LE(21);
+      return { width: (b & 0x3fff) + 1, height: ((b >> 14) & 0x3fff) + 1 };
+    }
+    if (chunk === 'VP8X') return { width: buf.readUIntLE(24, 3) + 1, height: buf.readUIntLE(27, 3) + 1 };
+  }
+  return null;
+}
+
+/** The wasm builds the page loads; without them every pick would fail the same way. */
+function checkBuild() {
+  const missing = ['pkg/single/framepick.js', 'pkg/threads/framepick.js'].filter((f) => !existsSync(join(WWW, f)));
+  if (missing.length === 2) {
+    throw Object.assign(new Error(`the wasm build is missing (${join(WWW, 'pkg')}): run npm run build ` +
+      '(or install framepick from npm, which ships it)'), { code: 'BUILD_MISSING' });
+  }
+}
+
+/**
+ * One headless browser with the demo page loaded and its picker (one worker) ready, for
+ * picking many files in turn.
+ * @param {{threads?: number|null, gpu?: boolean|'auto', executablePath?: string, browser?: string}} [options]
+ *   executablePath: run this browser as is; browser: the same, checked first (--browser);
+ *   neither: FRAMEPICK_CHROMIUM, else the first installed Chrome, Chromium or Edge found.
+ * @returns {Promise<{info: object, browser: {executable: string, source: string, version: string},
+ *   pick: (videoPath: string, opts?: object) => Promise<object>, close: () => Promise<void>}>}
+ */
+export async function openBrowserPicker({ threads = null, gpu = 'auto', executablePath, browser: browserPath } = {}) {
+  const found = executablePath ? { path: executablePath, source: 'executablePath' }
+    : findBrowser({ explicit: browserPath });
+  checkBuild();
+  const server = await startServer({ root: WWW });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: found.path,
+      args: gpu === true ? GPU_CHROMIUM_ARGS : CHROMIUM_ARGS });
+  } catch (e) {
+    await server.close();
+    throw Object.assign(new Error(`could not start the browser ${found.path} (${found.source}): ` +
+      `${e.message.split('\n')[0]}`), { code: 'BROWSER_FAILED' });
+  }
+  const consoleLines = [];
+  let onProgress = () => {};
+  let page;
+  let info;
+  const openPage = async () => {
+    page = await browser.newPage();
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
     await page.addInitScript(() => { window.__framepickDriven = true; });
-    await page.exposeFunction('__framepickProgress', onProgress);
+    await page.exposeFunction('__framepickProgress', (p) => onProgress(p));
     await page.goto(new URL(`index.html${threads ? `?threads=${threads}` : ''}`, server.url).href);
-    const info = await page.evaluate(() => window.framepickDemo.ready());
-    await page.setInputFiles('#file', videoPath);
-    const options = { top, quality, gpu, ...(niche ? { niche } : {}),
-      ...(interval ? { sampleInterval: interval } : {}) };
-    const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
-    if (process.env.FRAMEPICK_DEBUG) console.error(consoleLines.join('\n'));
-    return { ...result, info };
-  } finally {
+    info = await page.evaluate(() => window.framepickDemo.ready());
+  };
+  try {
+    await openPage();
+  } catch (e) {
     await browser.close();
     await server.close();
+    throw e;
+  }
+  const flushConsole = () => {
+    if (process.env.FRAMEPICK_DEBUG && consoleLines.length) console.error(consoleLines.join('\n'));
+    consoleLines.length = 0;
+  };
+  return {
+    get info() { return info; },
+    browser: { executable: found.path, source: found.source, version: browser.version() },
+    /** `{candidates, report, info}` or `{error: {code, message}, info}`; images as base64. */
+    async pick(videoPath, { top = 10, niche = null, interval = null, quality = 0.9, format = null,
+      maxWidth = null, onProgress: progress = () => {} } = {}) {
+      onProgress = progress;
+      try {
+        if (page.isClosed()) await openPage();
+        await page.setInputFiles('#file', videoPath);
+        const options = { top, quality, gpu, ...(niche ? { niche } : {}), ...(format ? { format } : {}),
+          ...(maxWidth ? { maxWidth } : {}), ...(interval ? { sampleInterval: interval } : {}) };
+        const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
+        // The demo page keeps an object URL per pick it shows: let them go.
+        await page.evaluate(() => {
+          for (const img of document.querySelectorAll('#grid img')) URL.revokeObjectURL(img.src);
+          document.getElementById('grid').replaceChildren();
+        }).catch(() => {});
+        return { ...result, info };
+      } catch (e) {
+        // The page itself died (a renderer crash): this file fails, the next gets a new page.
+        await page.close().catch(() => {});
+        return { error: { code: 'BROWSER_CRASHED', message: `the browser page failed: ${e.message.split('\n')[0]}` }, info };
+      } finally {
+        onProgress = () => {};
+        flushConsole();
+      }
+    },
+    async close() {
+      await browser.close().catch(() => {});
+      await server.close();
+    },
+  };
+}
+
+/** Run a pick in a headless browser of its own; resolves to the page's `{candidates, report}` or `{error}`. */
+export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
+  quality = 0.9, format = null, maxWidth = null, gpu = 'auto', executablePath, onProgress = () => {} } = {}) {
+  const picker = await openBrowserPicker({ threads, gpu, executablePath });
+  try {
+    return await picker.pick(videoPath, { top, niche, interval, quality, format, maxWidth, onProgress });
+  } finally {
+    await picker.close();
   }
 }
 
-async function main() {
-  let opts;
-  try {
-    opts = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    console.error(`framepick: ${e.message}\n${USAGE}`);
-    process.exit(2);
+/** The videos the command line names: files as given, folders as the videos in them. */
+export function expandInputs(paths) {
+  const out = [];
+  let folder = false;
+  for (const p of paths) {
+    let st = null;
+    try { st = statSync(p); } catch { /* missing */ }
+    if (st?.isDirectory()) {
+      folder = true;
+      const videos = readdirSync(p).filter((f) => VIDEO_EXTENSIONS.includes(extname(f).toLowerCase()))
+        .sort().map((f) => join(p, f)).filter((f) => statSync(f).isFile());
+      if (videos.length === 0) {
+        out.push({ path: p, error: { code: 'NOT_FOUND', message: `no videos (${VIDEO_EXTENSIONS.join(' ')}) in the folder` } });
+      }
+      for (const v of videos) out.push({ path: v });
+    } else if (st?.isFile()) {
+      out.push({ path: p });
+    } else {
+      out.push({ path: p, error: { code: 'NOT_FOUND', message: st ? 'not a file' : 'no such file' } });
+    }
   }
-  if (!opts) { console.error(USAGE); process.exit(2); }
-  if (!existsSync(opts.video) || !statSync(opts.video).isFile()) {
-    console.error(`framepick: no such file: ${opts.video}`);
-    process.exit(2);
-  }
-  const t0 = Date.now();
-  const result = await pickInBrowser(resolve(opts.video), { ...opts, onProgress: progressBar });
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  if (result.error) {
-    console.error(`framepick: ${result.error.code}: ${result.error.message}`);
-    process.exit(1);
-  }
-  mkdirSync(opts.out, { recursive: true });
+  return { inputs: out, several: folder || out.length > 1 };
+}
+
+/** A folder name per video, unique within the run. */
+function folderNames(inputs) {
+  const used = new Map();
+  return inputs.map(({ path }) => {
+    const base = basename(path, extname(path)).replace(/[^\w.@+-]+/g, '_').replace(/^\.+/, '') || 'video';
+    const n = (used.get(base) || 0) + 1;
+    used.set(base, n);
+    return n === 1 ? base : `${base}-${n}`;
+  });
+}
+
+function progressBar(label) {
+  if (!process.stderr.isTTY) return () => {};
+  return (p) => {
+    const width = 30;
+    const done = Math.round(p.fraction * width);
+    process.stderr.write(`\r${label}[${'#'.repeat(done)}${'.'.repeat(width - done)}] ` +
+      `${(p.fraction * 100).toFixed(0).padStart(3)} % ${p.stage.padEnd(8)}`);
+  };
+}
+
+const clearLine = () => { if (process.stderr.isTTY) process.stderr.write('\r\x1b[K'); };
+
+/** Write one video's picks and report; returns the candidates as written. */
+function writePicks(result, { dir, jsonPath, video, t0, browser, maxWidth }) {
+  mkdirSync(dir, { recursive: true });
+  const warnings = [];
+  let tooWide = 0;
   const candidates = result.candidates.map((c, i) => {
     const ext = c.image.type === 'image/webp' ? 'webp' : 'jpg';
     const file = `pick-${String(i + 1).padStart(2, '0')}-${c.time.toFixed(2)}s.${ext}`;
-    writeFileSync(join(opts.out, file), Buffer.from(c.image.base64, 'base64'));
+    const bytes = Buffer.from(c.image.base64, 'base64');
+    writeFileSync(join(dir, file), bytes);
+    const size = imageSize(bytes);
+    if (maxWidth && size && size.width > maxWidth) tooWide++;
     const { image, ...rest } = c;
-    return { ...rest, image: file };
+    return { ...rest, image: file, ...(size ? { imageWidth: size.width, imageHeight: size.height } : {}) };
   });
-  const report = { ...result.report, video: resolve(opts.video), wallMs: Date.now() - t0,
-    browser: result.info };
-  const json = JSON.stringify({ candidates, report }, null, 2);
-  writeFileSync(opts.json || join(opts.out, 'report.json'), json);
-  for (const c of candidates) {
-    console.log(`${c.time.toFixed(2).padStart(8)} s  score ${c.score.toFixed(3)}  ` +
-      `faces ${c.faces.length}  ${join(opts.out, c.image)}`);
+  if (tooWide) {
+    warnings.push(`--max-width ${maxWidth}: ${tooWide} pick(s) came back wider (this build's pick() ` +
+      'does not scale pictures down yet)');
   }
-  const t = report.timings;
-  console.log(`${candidates.length} picks in ${(t.totalMs / 1000).toFixed(2)} s in the page ` +
-    `(${report.framesDecoded} frames decoded, ${report.framesDeep} analysed deeply, ` +
-    `${report.threads} threads, ${report.wasm} wasm, quick filter on ${report.gpu?.used ? 'WebGPU' : 'the CPU'}); report: ${opts.json || join(opts.out, 'report.json')}`);
+  const report = { ...result.report, warnings: [...(result.report.warnings || []), ...warnings],
+    video: resolve(video), wallMs: Date.now() - t0, browser: result.info,
+    browserExecutable: browser.executable, browserVersion: browser.version };
+  mkdirSync(dirname(resolve(jsonPath)), { recursive: true });
+  writeFileSync(jsonPath, JSON.stringify({ candidates, report }, null, 2));
+  return { candidates, report, warnings };
+}
+
+function printUsageError(e) {
+  console.error(`framepick: ${e.message}`);
+  console.error(`Try 'framepick ${e.command === 'main' ? '' : `${e.command} `}--help'.`);
+}
+
+export async function main(argv = process.argv.slice(2)) {
+  let cmd;
+  try {
+    cmd = parseCommandLine(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    printUsageError(e);
+    return 2;
+  }
+  if (cmd.version) { console.log(VERSION); return 0; }
+  if (cmd.help) { console.log(cmd.help === 'pick' ? PICK_HELP : HELP); return 0; }
+
+  const { opts } = cmd;
+  const { inputs, several } = expandInputs(cmd.videos);
+  // Human-readable lines: stdout, or stderr when stdout carries JSON lines.
+  const say = opts.jsonl ? (s) => console.error(s) : (s) => console.log(s);
+  const emit = (obj) => { if (opts.jsonl) process.stdout.write(`${JSON.stringify(obj)}\n`); };
+  const names = folderNames(inputs);
+  const entries = [];
+  const fail = (input, error, wallMs = 0) => {
+    console.error(`framepick: ${input.path}: ${error.code}: ${error.message}`);
+    const entry = { video: resolve(input.path), ok: false, error, wallMs };
+    entries.push(entry);
+    emit(entry);
+  };
+
+  const runnable = inputs.filter((i) => !i.error);
+  let picker = null;
+  if (runnable.length) {
+    try {
+      picker = await openBrowserPicker({ threads: opts.threads, gpu: opts.gpu, browser: opts.browser || undefined });
+    } catch (e) {
+      // No browser, a browser that does not start, no wasm build, a page that does not load.
+      const known = e instanceof BrowserNotFoundError || e.code === 'BROWSER_FAILED' || e.code === 'BUILD_MISSING';
+      console.error(`framepick: ${known ? e.message : `could not start the picker: ${e.message}`}`);
+      if (!known && process.env.FRAMEPICK_DEBUG) console.error(e.stack);
+      return 1;
+    }
+  }
+  const tRun = Date.now();
+  try {
+    for (const [i, input] of inputs.entries()) {
+      if (input.error) { fail(input, input.error); continue; }
+      const t0 = Date.now();
+      const label = several ? `[${i + 1}/${inputs.length}] ${basename(input.path)} ` : '';
+      const result = await picker.pick(resolve(input.path), { ...opts, onProgress: progressBar(label) });
+      clearLine();
+      if (result.error) { fail(input, result.error, Date.now() - t0); continue; }
+      const dir = several ? join(opts.out, names[i]) : opts.out;
+      const jsonPath = !several && opts.json ? opts.json : join(dir, 'report.json');
+      const { candidates, report, warnings } = writePicks(result, { dir, jsonPath, video: input.path, t0,
+        browser: picker.browser, maxWidth: opts.maxWidth });
+      for (const w of warnings) console.error(`framepick: ${input.path}: warning: ${w}`);
+      const t = report.timings;
+      if (several) {
+        say(`${input.path}: ${candidates.length} picks in ${(t.totalMs / 1000).toFixed(2)} s → ${dir}`);
+      } else {
+        for (const c of candidates) {
+          say(`${c.time.toFixed(2).padStart(8)} s  score ${c.score.toFixed(3)}  ` +
+            `faces ${c.faces.length}  ${join(dir, c.image)}`);
+        }
+        say(`${candidates.length} picks in ${(t.totalMs / 1000).toFixed(2)} s in the page ` +
+          `(${report.framesDecoded} frames decoded, ${report.framesDeep} analysed deeply, ` +
+          `${report.threads} threads, ${report.wasm} wasm, quick filter on ${report.gpu?.used ? 'WebGPU' : 'the CPU'}); ` +
+          `report: ${jsonPath}`);
+      }
+      entries.push({ video: resolve(input.path), ok: true, out: dir, json: jsonPath, picks: candidates.length,
+        wallMs: report.wallMs });
+      emit({ video: resolve(input.path), ok: true, out: dir, json: jsonPath,
+        candidates: candidates.map((c) => ({ ...c, path: join(dir, c.image) })), report });
+    }
+  } finally {
+    await picker?.close();
+  }
+  const failed = entries.filter((e) => !e.ok).length;
+  if (several) {
+    const summary = { version: VERSION, picked: entries.length - failed, failed, wallMs: Date.now() - tRun,
+      ...(picker ? { browserExecutable: picker.browser.executable, browserVersion: picker.browser.version } : {}),
+      options: { top: opts.top, niche: opts.niche, format: opts.format, quality: opts.quality,
+        maxWidth: opts.maxWidth, interval: opts.interval, threads: opts.threads, gpu: opts.gpu },
+      videos: entries };
+    const summaryPath = opts.json || join(opts.out, 'summary.json');
+    mkdirSync(dirname(resolve(summaryPath)), { recursive: true });
+    writeFileSync(summaryPath, JSON.stringify(summary, null, 2));
+    say(`${entries.length} videos: ${entries.length - failed} picked, ${failed} failed; summary: ${summaryPath}`);
+  }
+  return failed ? 1 : 0;
 }
 
 // npx runs us through a symlink in node_modules/.bin.
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((e) => { console.error(`framepick: ${e.stack || e}`); process.exit(1); });
+  main().then((code) => { process.exitCode = code; },
+    (e) => { console.error(`framepick: ${e.stack || e}`); process.exitCode = 1; });
 }
