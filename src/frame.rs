@@ -74,6 +74,24 @@ impl RgbaFrame {
             .collect()
     }
 
+    /// The `width`×`height` part whose top-left corner is (`x`, `y`), clamped to the frame.
+    pub fn crop(&self, x: u32, y: u32, width: u32, height: u32) -> Self {
+        let x = x.min(self.width - 1);
+        let y = y.min(self.height - 1);
+        let width = width.clamp(1, self.width - x);
+        let height = height.clamp(1, self.height - y);
+        let mut data = Vec::with_capacity(width as usize * height as usize * 4);
+        for row in y..y + height {
+            let start = (row as usize * self.width as usize + x as usize) * 4;
+            data.extend_from_slice(&self.data[start..start + width as usize * 4]);
+        }
+        Self {
+            width,
+            height,
+            data,
+        }
+    }
+
     pub fn pixel_count(&self) -> usize {
         self.width as usize * self.height as usize
     }
@@ -99,6 +117,18 @@ mod tests {
         assert!(RgbaFrame::from_rows(2, 2, 4, &data).is_err());
         assert!(RgbaFrame::from_rows(2, 3, 12, &data).is_err());
         assert!(RgbaFrame::from_rows(0, 2, 12, &data).is_err());
+    }
+
+    #[test]
+    fn crop_takes_the_rows_and_columns_asked() {
+        let data: Vec<u8> = (0..4 * 3 * 4).map(|v| v as u8).collect();
+        let f = RgbaFrame::new(4, 3, data).unwrap();
+        let c = f.crop(1, 1, 2, 2);
+        assert_eq!((c.width, c.height), (2, 2));
+        assert_eq!(&c.data[..4], &f.data[20..24]);
+        assert_eq!(&c.data[8..12], &f.data[36..40]);
+        // Clamped into the frame.
+        assert_eq!(f.crop(3, 2, 9, 9).data, f.data[44..48]);
     }
 
     #[test]

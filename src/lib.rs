@@ -13,6 +13,7 @@ pub mod emotion;
 pub mod error;
 pub mod faces;
 pub mod frame;
+pub mod look;
 pub mod models;
 pub mod profiles;
 pub mod quality;
@@ -22,6 +23,7 @@ pub mod segments;
 pub mod select;
 pub mod session;
 pub mod source;
+pub mod spoils;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

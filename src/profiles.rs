@@ -18,6 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{FramepickError, Result};
+use crate::select::FacePolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -61,6 +62,17 @@ impl Niche {
             Niche::Tutorial => w(0.35, 0.05, 0.00, 0.10, 0.30, 0.20),
             Niche::Music => w(0.20, 0.20, 0.15, 0.15, 0.05, 0.25),
             Niche::Sports => w(0.35, 0.10, 0.15, 0.15, 0.05, 0.20),
+        }
+    }
+
+    /// How much this niche wants faces among its picks: talking heads always when a
+    /// clean face exists; the general, music and education picks cover every shot
+    /// with a face before the others; gaming, tutorial and sports by score only.
+    pub fn face_policy(self) -> FacePolicy {
+        match self {
+            Niche::Vlog => FacePolicy::Always,
+            Niche::General | Niche::Music | Niche::Education => FacePolicy::First,
+            Niche::Gaming | Niche::Tutorial | Niche::Sports => FacePolicy::Score,
         }
     }
 

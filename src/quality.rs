@@ -19,6 +19,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::{FramepickError, Result};
 use crate::frame::RgbaFrame;
+use crate::look::content_rect;
 
 /// Stricter than Hecate's 0.075: see the module comment.
 pub const MIN_BRIGHTNESS: f32 = 0.12;
@@ -357,6 +358,31 @@ impl QuickMetrics {
         Self::from_sums(&FrameSums::of(frame))
     }
 
+    /// The metrics of the picture between letterbox or pillarbox bars: black bars
+    /// would read as a flat, dark, noise-free half of the frame and hide what the
+    /// picture itself is ([`crate::look::content_rect`]).
+    pub fn of_content(frame: &RgbaFrame) -> Self {
+        let r = content_rect(frame);
+        if r.is_whole(frame) {
+            Self::of(frame)
+        } else {
+            Self::of(&frame.crop(r.x, r.y, r.width, r.height))
+        }
+    }
+
+    /// Whether the 8×8 cell means show a dark band along an edge of the frame: the
+    /// frame may have bars, and its metrics should come from [`Self::of_content`].
+    pub fn may_have_bars(&self) -> bool {
+        let dark = |i: usize| {
+            let [r, g, b] = self.thumb[i];
+            0.299 * r + 0.587 * g + 0.114 * b < 24.0
+        };
+        let row = |y: usize| (0..GRID).all(|x| dark(y * GRID + x));
+        let col = |x: usize| (0..GRID).all(|y| dark(y * GRID + x));
+        let any_light = (0..CELLS).any(|i| !dark(i));
+        any_light && (row(0) || row(GRID - 1) || col(0) || col(GRID - 1))
+    }
+
     pub fn from_sums(s: &FrameSums) -> Self {
         let n = (s.width as usize * s.height as usize).max(1);
         let nf = n as f64;
@@ -457,6 +483,39 @@ impl QuickMetrics {
         let exposure = 1.0 - ((self.brightness - 0.5).abs() * 2.0).min(1.0);
         let contrast = (self.contrast / 0.25).min(1.0);
         0.5 * self.sharpness + 0.3 * exposure + 0.2 * contrast
+    }
+}
+
+/// How evenly detail runs in both directions, 0–1: the smaller over the larger of the
+/// horizontal and vertical gradient energies of the content. A picture smeared along
+/// one direction (motion blur, a whip pan) keeps its edges across the motion and
+/// loses those along it; a sharp photo, a face, a page of text have both. Measured
+/// on the pixels of the frames kept for deep analysis ([`crate::look::content_rect`]
+/// first), so the GPU path needs no part of it.
+pub fn gradient_balance(frame: &RgbaFrame) -> f32 {
+    let r = content_rect(frame);
+    let (x0, y0) = (r.x as usize, r.y as usize);
+    let (w, h) = (r.width as usize, r.height as usize);
+    if w < 3 || h < 3 {
+        return 1.0;
+    }
+    let stride = frame.width as usize;
+    let luma = frame.luma();
+    let at = |x: usize, y: usize| luma[(y0 + y) * stride + x0 + x];
+    let (mut ex, mut ey) = (0.0f64, 0.0f64);
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let gx = at(x + 1, y) - at(x - 1, y);
+            let gy = at(x, y + 1) - at(x, y - 1);
+            ex += (gx * gx) as f64;
+            ey += (gy * gy) as f64;
+        }
+    }
+    let (lo, hi) = if ex < ey { (ex, ey) } else { (ey, ex) };
+    if hi <= 0.0 {
+        1.0
+    } else {
+        (lo / hi) as f32
     }
 }
 

@@ -69,6 +69,29 @@ pub fn coarse_targets(samples: &[Sample], min_gap_us: i64, max_gap_us: i64) -> V
     out
 }
 
+/// Longest gap between coarse samples: a sample every 2 s is plenty for minutes of
+/// video, but a short clip must still yield several frames per pick asked.
+pub const MAX_COARSE_GAP_US: i64 = 2_000_000;
+/// Coarse samples wanted per pick asked, on short clips.
+pub const SAMPLES_PER_PICK: i64 = 4;
+/// Never sample closer than this (about 8 frames at 30 fps).
+pub const MIN_COARSE_GAP_US: i64 = 250_000;
+
+/// `(min_gap_us, max_gap_us)` for [`coarse_targets`]: about `max_samples` samples on
+/// long videos (keyframes thinned to that), one every 2 s on medium ones, and at least
+/// [`SAMPLES_PER_PICK`] per pick on short clips (a 4 s clip asked for 6 picks is
+/// sampled every 0.25 s, not twice).
+pub fn coarse_spacing(duration_us: i64, top: usize, max_samples: usize) -> (i64, i64) {
+    let d = duration_us.max(0);
+    let per_sample = d / max_samples.max(1) as i64;
+    let short = d / (SAMPLES_PER_PICK * top.max(1) as i64);
+    let max_gap = short
+        .clamp(MIN_COARSE_GAP_US, MAX_COARSE_GAP_US)
+        .max(per_sample);
+    let min_gap = per_sample.max(MIN_COARSE_GAP_US).min(max_gap);
+    (min_gap, max_gap.max(2 * min_gap))
+}
+
 /// Nearest sample to `t` by binary search over indices sorted by presentation time.
 fn nearest_in(samples: &[Sample], by_pts: &[usize], t: i64) -> usize {
     let pos = by_pts.partition_point(|&i| samples[i].pts_us < t);
@@ -134,6 +157,22 @@ mod tests {
                 size: 100,
             })
             .collect()
+    }
+
+    #[test]
+    fn coarse_spacing_follows_the_length() {
+        // 4 s, 6 picks: every 0.25 s.
+        assert_eq!(coarse_spacing(4_000_000, 6, 240), (250_000, 500_000));
+        // 60 s, 10 picks: 40 samples wanted, every 1.5 s.
+        assert_eq!(coarse_spacing(60_000_000, 10, 240), (250_000, 1_500_000));
+        // 2 min: every 2 s at most.
+        assert_eq!(coarse_spacing(120_000_000, 10, 240), (500_000, 2_000_000));
+        // 20 min: thinned to about 240 samples.
+        assert_eq!(
+            coarse_spacing(1_200_000_000, 10, 240),
+            (5_000_000, 10_000_000)
+        );
+        assert_eq!(coarse_spacing(0, 10, 240), (250_000, 500_000));
     }
 
     #[test]

@@ -15,11 +15,13 @@ use crate::emotion::{Emotion, EmotionModel};
 use crate::error::{FramepickError, Result};
 use crate::faces::{Face, FaceDetector};
 use crate::frame::RgbaFrame;
+use crate::look::Look;
 use crate::profiles::{Niche, Weights};
-use crate::quality::{QuickMetrics, Rejection};
+use crate::quality::{gradient_balance, QuickMetrics, Rejection};
 use crate::scenes::{detect_shots, SampleFeatures, ShotConfig};
 use crate::segments::{dense_plan, score_segments, DenseConfig, Level, SegmentConfig};
-use crate::select::pick_diverse_hashed;
+use crate::select::{pick_diverse, Choice};
+use crate::spoils::{self, spoiled_by_comparison};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SessionConfig {
@@ -46,6 +48,15 @@ pub struct SessionConfig {
 /// Default of [`SessionConfig::max_frame_bytes`]: the threaded wasm build has 1 GiB in
 /// all, and the models and their buffers need the rest.
 pub const MAX_FRAME_BYTES: usize = 384 << 20;
+
+/// Frames held while the passes run, as a multiple of `max(deep_k, top)`: room for
+/// every shot to keep a frame until the shots are known; deep analysis then takes
+/// `deep_k` of them, each shot's best first.
+pub const POOL_FACTOR: usize = 3;
+
+/// Face score (detector score × size) from which a face makes the frame a face
+/// frame for [`crate::select::FacePolicy`]: about a face 4 % of the frame's area, clearly detected.
+pub const CLEAN_FACE: f32 = 0.5;
 
 impl Default for SessionConfig {
     fn default() -> Self {
@@ -150,8 +161,16 @@ pub struct CoreReport {
     pub faces_found: usize,
     /// Faces whose expression the emotion model classified.
     pub emotions_classified: usize,
-    /// Frames left out because they looked like a pick (perceptual hash).
+    /// Frames left out because they showed the same picture as a pick (look of the
+    /// content between any bars: `look`).
     pub near_duplicates_removed: usize,
+    /// Frames held for deep analysis when the passes ended, and how many shots they
+    /// covered; `frames_deep` of them were analysed, every covered shot's best first.
+    pub frames_pooled: usize,
+    /// Frames of that pool spoiled next to another frame of the same framing (blurrier,
+    /// grainier, darker or more blown out: `spoils`).
+    pub rejected_by_comparison: usize,
+    pub shots_in_deep: usize,
     pub niche: &'static str,
     /// The weights the final score used (before dropping components not computed).
     pub weights: Option<Weights>,
@@ -197,6 +216,15 @@ struct Kept {
     rank: f32,
     hash: u64,
     frame: RgbaFrame,
+    /// Spoiled next to another frame of the same framing ([`spoils`]), judged at the end.
+    spoil: Option<Rejection>,
+}
+
+impl Kept {
+    /// The quick filter's verdict, else the comparison's.
+    fn rejection(&self) -> Option<Rejection> {
+        self.metrics.rejection().or(self.spoil)
+    }
 }
 
 /// Everything deep analysis learns about one frame (analysis-frame pixels).
@@ -222,6 +250,8 @@ pub struct Session {
     features: Vec<SampleFeatures>,
     /// Presentation times already analysed, so the dense pass skips them.
     sampled: std::collections::HashSet<i64>,
+    /// Every frame analysed so far, as the spoil comparison needs it (small; no pixels).
+    seen: Vec<spoils::Sample>,
     /// Shots as `(start_us, end_us)` once the coarse pass is planned.
     shots: Vec<(i64, i64)>,
     dense: bool,
@@ -244,6 +274,7 @@ impl Session {
             report: CoreReport::default(),
             features: Vec::new(),
             sampled: Default::default(),
+            seen: Vec::new(),
             shots: Vec::new(),
             dense: false,
         })
@@ -302,12 +333,12 @@ impl Session {
     /// keep only the best `deep_k`. Coarse samples also keep their shot features.
     pub fn flush(&mut self) {
         let batch = std::mem::take(&mut self.pending);
-        let measured: Vec<(i64, QuickMetrics, RgbaFrame)> = batch
+        let measured: Vec<(i64, QuickMetrics, f32, RgbaFrame)> = batch
             .into_par_iter()
-            .map(|(pts, f)| (pts, QuickMetrics::of(&f), f))
+            .map(|(pts, f)| (pts, QuickMetrics::of_content(&f), gradient_balance(&f), f))
             .collect();
-        for (pts_us, metrics, frame) in measured {
-            self.record(pts_us, &metrics);
+        for (pts_us, metrics, balance, frame) in measured {
+            self.record(pts_us, &metrics, Some(balance));
             self.keep(pts_us, metrics, frame);
         }
     }
@@ -320,11 +351,14 @@ impl Session {
         if !self.sampled.insert(pts_us) {
             return false;
         }
-        self.record(pts_us, &metrics);
-        let cap = self.cfg.deep_k.max(self.cfg.top);
-        let rank = rank_key(&metrics);
-        let wanted = self.kept.len() + self.awaiting.len() < cap
-            || self.kept.last().is_some_and(|k| rank > k.rank);
+        self.record(pts_us, &metrics, None);
+        // Bars: the metrics are remeasured on the content once the pixels are here.
+        let wanted =
+            metrics.may_have_bars() || self.kept.len() + self.awaiting.len() < self.pool_cap() || {
+                let mut all: Vec<(i64, &QuickMetrics, f32)> = self.pool_entries();
+                all.push((pts_us, &metrics, rank_key(&metrics)));
+                evict_index(&all) != all.len() - 1
+            };
         if wanted {
             self.awaiting.insert(pts_us, metrics);
         }
@@ -334,16 +368,26 @@ impl Session {
     /// The analysis-size pixels of a frame [`Session::push_measured`] asked for.
     pub fn attach_pixels(&mut self, pts_us: i64, frame: RgbaFrame) -> Result<()> {
         self.check_memory(&frame)?;
-        let metrics = self.awaiting.remove(&pts_us).ok_or_else(|| {
+        let measured = self.awaiting.remove(&pts_us).ok_or_else(|| {
             FramepickError::invalid(format!("no measured frame at {pts_us} µs awaits pixels"))
         })?;
+        let metrics = if measured.may_have_bars() {
+            QuickMetrics::of_content(&frame)
+        } else {
+            measured
+        };
+        if let Some(s) = self.seen.iter_mut().rev().find(|s| s.pts_us == pts_us) {
+            *s = spoils::Sample::new(pts_us, &metrics, Some(gradient_balance(&frame)));
+        }
         self.keep(pts_us, metrics, frame);
         Ok(())
     }
 
     /// Count a measured frame in the report; coarse samples also keep their shot features.
-    fn record(&mut self, pts_us: i64, metrics: &QuickMetrics) {
+    fn record(&mut self, pts_us: i64, metrics: &QuickMetrics, balance: Option<f32>) {
         self.count(metrics);
+        self.seen
+            .push(spoils::Sample::new(pts_us, metrics, balance));
         if self.dense {
             self.report.frames_dense += 1;
         } else {
@@ -352,7 +396,20 @@ impl Session {
         }
     }
 
-    /// Keep a frame if it ranks among the best `deep_k`.
+    /// Frames the pool holds at most ([`POOL_FACTOR`]).
+    fn pool_cap(&self) -> usize {
+        self.cfg.deep_k.max(self.cfg.top) * POOL_FACTOR
+    }
+
+    fn pool_entries(&self) -> Vec<(i64, &QuickMetrics, f32)> {
+        self.kept
+            .iter()
+            .map(|k| (k.pts_us, &k.metrics, k.rank))
+            .collect()
+    }
+
+    /// Add a frame to the pool; when it is full, the frame that adds least goes
+    /// ([`evict_index`]), so every part of the video that looks different keeps some.
     fn keep(&mut self, pts_us: i64, metrics: QuickMetrics, frame: RgbaFrame) {
         self.kept.push(Kept {
             pts_us,
@@ -360,9 +417,73 @@ impl Session {
             rank: rank_key(&metrics),
             hash: metrics.phash,
             frame,
+            spoil: None,
         });
+        if self.kept.len() > self.pool_cap() {
+            let out = evict_index(&self.pool_entries());
+            self.kept.swap_remove(out);
+        }
         self.kept.sort_by(|a, b| b.rank.total_cmp(&a.rank));
-        self.kept.truncate(self.cfg.deep_k.max(self.cfg.top));
+    }
+
+    /// Mark the pool's frames that are spoiled next to another frame of their framing
+    /// (any frame analysed, not only the pool's), and count them.
+    fn judge_by_comparison(&mut self) {
+        let seen = &self.seen;
+        let verdicts: Vec<Option<Rejection>> = self
+            .kept
+            .par_iter()
+            .map(|k| {
+                if k.metrics.rejection().is_some() {
+                    return None;
+                }
+                let me = seen.iter().rev().find(|s| s.pts_us == k.pts_us)?;
+                spoiled_by_comparison(me, seen)
+            })
+            .collect();
+        for (k, v) in self.kept.iter_mut().zip(verdicts) {
+            k.spoil = v;
+        }
+        self.report.rejected_by_comparison = self.kept.iter().filter(|k| k.spoil.is_some()).count();
+    }
+
+    /// The `deep_k` frames of the pool worth deep analysis: the best frame of every
+    /// shot first (shots in the order of their best frame), then the best of the rest.
+    /// Without this, a video whose scenery outscores its faces on quick metrics would
+    /// never show the faces to the detector. Returns how many shots are covered.
+    fn choose_for_deep(&mut self) -> usize {
+        let k = self.cfg.deep_k.max(self.cfg.top);
+        let mut pool = std::mem::take(&mut self.kept);
+        let any_accepted = pool.iter().any(|f| f.rejection().is_none());
+        let mut first_of_shot = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, f) in pool.iter().enumerate() {
+            let usable = !any_accepted || f.rejection().is_none();
+            if let Some(shot) = self.shot_of(f.pts_us).filter(|_| usable) {
+                if seen.insert(shot) {
+                    first_of_shot.push(i);
+                }
+            }
+        }
+        let covered = first_of_shot.len().min(k);
+        let mut take: Vec<bool> = vec![false; pool.len()];
+        for &i in first_of_shot.iter().take(k) {
+            take[i] = true;
+        }
+        let mut room = k.saturating_sub(covered);
+        for t in take.iter_mut() {
+            if room == 0 {
+                break;
+            }
+            if !*t {
+                *t = true;
+                room -= 1;
+            }
+        }
+        let mut flags = take.into_iter();
+        pool.retain(|_| flags.next().unwrap_or(false));
+        self.kept = pool; // still best rank first
+        covered
     }
 
     /// One block of decoded audio (first channel), before `plan_dense`: loud moments
@@ -486,6 +607,9 @@ impl Session {
         if self.kept.is_empty() {
             return Err(FramepickError::NoFrames);
         }
+        self.report.frames_pooled = self.kept.len();
+        self.judge_by_comparison();
+        self.report.shots_in_deep = self.choose_for_deep();
         if self.report.frames_rejected == self.report.frames_sampled {
             self.report.warnings.push(
                 "every sampled frame failed the quick filter (dark, blown out, blurry or flat); \
@@ -560,25 +684,43 @@ impl Session {
             .zip(&scores)
             .map(|(k, s)| (k.pts_us, final_score(k, s, &weights, &available)))
             .collect();
-        let hashes: Vec<u64> = self.kept.iter().map(|k| k.hash).collect();
-        let shots: Vec<Option<usize>> = self.kept.iter().map(|k| self.shot_of(k.pts_us)).collect();
-        let (mut picks, dupes) =
-            pick_diverse_hashed(&scored, &hashes, &shots, self.cfg.top, self.cfg.min_gap_us);
-        self.report.near_duplicates_removed = dupes;
+        let looks: Vec<Look> = self.kept.par_iter().map(|k| Look::of(&k.frame)).collect();
         // Fewer picks rather than spoiled ones: frames the quick filter rejected only
-        // fill in when every frame was rejected (that case already warns).
-        let accepted = |i: &usize| self.kept[*i].metrics.rejection().is_none();
-        if picks.iter().any(accepted) {
-            let before = picks.len();
-            picks.retain(accepted);
-            if picks.len() < before {
-                self.report.warnings.push(format!(
-                    "only {} usable frames found (others were dark, blurry, flat or in \
-                     transitions): {} fewer picks than asked",
-                    picks.len(),
-                    before - picks.len()
-                ));
-            }
+        // take part when every frame was rejected (that case already warns).
+        let accepted: Vec<usize> = (0..self.kept.len())
+            .filter(|&i| self.kept[i].rejection().is_none())
+            .collect();
+        let pool: Vec<usize> = if accepted.is_empty() {
+            (0..self.kept.len()).collect()
+        } else {
+            accepted
+        };
+        let choices: Vec<Choice> = pool
+            .iter()
+            .map(|&i| Choice {
+                pts_us: self.kept[i].pts_us,
+                score: scored[i].1,
+                shot: self.shot_of(self.kept[i].pts_us),
+                face: scores[i].faces >= CLEAN_FACE,
+            })
+            .collect();
+        let distance = |a: usize, b: usize| looks[pool[a]].distance(&looks[pool[b]]);
+        let (chosen, dupes) = pick_diverse(
+            &choices,
+            &distance,
+            self.cfg.top,
+            self.cfg.min_gap_us,
+            self.cfg.niche.face_policy(),
+        );
+        self.report.near_duplicates_removed = dupes;
+        let picks: Vec<usize> = chosen.into_iter().map(|c| pool[c]).collect();
+        if picks.len() < self.cfg.top && pool.len() < self.kept.len() {
+            self.report.warnings.push(format!(
+                "only {} usable frames found (others were dark, blurry, flat or in \
+                 transitions): {} fewer picks than asked",
+                picks.len(),
+                self.cfg.top - picks.len()
+            ));
         }
         let candidates = picks
             .into_iter()
@@ -681,7 +823,7 @@ fn final_score(k: &Kept, s: &Scores, w: &Weights, available: &[bool; 6]) -> f32 
         }
     }
     let score = if den > 0.0 { num / den } else { 0.0 };
-    if k.metrics.rejection().is_some() {
+    if k.rejection().is_some() {
         0.1 * score
     } else {
         score
@@ -691,7 +833,7 @@ fn final_score(k: &Kept, s: &Scores, w: &Weights, available: &[bool; 6]) -> f32 
 /// A few words a person understands, strongest first, at most five.
 fn explain(k: &Kept, d: &Deep, s: &Scores) -> Vec<String> {
     let mut why = Vec::new();
-    if let Some(r) = k.metrics.rejection() {
+    if let Some(r) = k.rejection() {
         let what = match r {
             Rejection::TooDark => "too dark",
             Rejection::BlownOut => "blown out",
@@ -772,6 +914,31 @@ fn scale_face(f: &Face, emotion: Option<Emotion>, sx: f32, sy: f32) -> Candidate
 
 /// Rejected frames rank below every accepted one but keep an order among themselves,
 /// so an all-dark video still yields its least dark frames.
+/// Which pool entry `(pts, metrics, rank)` to drop when the pool is over its size: a
+/// frame the quick filter rejected while any frame passed, the worst first; else the
+/// weaker of the two frames next to each other in time that look most alike (colour
+/// histograms of their content), so long still shots thin out first and every part
+/// of the video that looks different keeps its best frames.
+fn evict_index(pool: &[(i64, &QuickMetrics, f32)]) -> usize {
+    let weakest =
+        |ids: &mut dyn Iterator<Item = usize>| ids.min_by(|&a, &b| pool[a].2.total_cmp(&pool[b].2));
+    let rejected = |i: usize| pool[i].1.rejection().is_some();
+    let n_rejected = (0..pool.len()).filter(|&i| rejected(i)).count();
+    if n_rejected > 0 && n_rejected < pool.len() {
+        if let Some(i) = weakest(&mut (0..pool.len()).filter(|&i| rejected(i))) {
+            return i;
+        }
+    }
+    let mut by_time: Vec<usize> = (0..pool.len()).collect();
+    by_time.sort_by_key(|&i| pool[i].0);
+    by_time
+        .windows(2)
+        .map(|w| (w, pool[w[0]].1.hist.distance(&pool[w[1]].1.hist)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .and_then(|(w, _)| weakest(&mut w.iter().copied()))
+        .unwrap_or(0)
+}
+
 fn rank_key(m: &QuickMetrics) -> f32 {
     if m.rejection().is_some() {
         -1.0 + (m.brightness + m.sharpness) / 2.0
@@ -825,7 +992,7 @@ mod tests {
                 textured(i, 200)
             };
             s.push_frame(i as i64 * 2_000_000, f).unwrap();
-            assert!(s.kept.len() <= 5 + 4);
+            assert!(s.kept.len() <= 5 * POOL_FACTOR + 4);
         }
         let (c, report) = s.finish(None).unwrap();
         assert_eq!(c.len(), 3);
@@ -897,13 +1064,13 @@ mod tests {
     #[test]
     fn measured_frames_ask_for_pixels_only_when_they_would_be_kept() {
         let cfg = SessionConfig {
-            top: 2,
-            deep_k: 2,
+            top: 1,
+            deep_k: 1,
             min_gap_us: 0,
             ..Default::default()
         };
         // More noise reads as more contrast and detail: levels set the quality order.
-        let frames: Vec<RgbaFrame> = [100, 120, 60, 200, 80, 40]
+        let frames: Vec<RgbaFrame> = [100, 120, 60, 200, 80, 40, 90, 30, 110, 50]
             .iter()
             .enumerate()
             .map(|(i, &level)| textured(i as u32, level))
@@ -919,12 +1086,50 @@ mod tests {
                 gpu.attach_pixels(pts, f.clone()).unwrap();
             }
         }
-        // The first two are always wanted; later only 200 beats the worst kept.
-        assert_eq!(asked, 3);
+        // The pool (3 frames) fills first; later frames are asked for only when they
+        // would not be the first to leave it.
+        assert!((POOL_FACTOR..frames.len()).contains(&asked), "{asked}");
         assert!(gpu.attach_pixels(99, frames[0].clone()).is_err());
         let times =
             |s: Session| -> Vec<f64> { s.finish(None).unwrap().0.iter().map(|c| c.time).collect() };
         assert_eq!(times(gpu), times(cpu));
+    }
+
+    /// `f` with its channels scaled: the same texture in another colour (another look).
+    fn tinted(f: &RgbaFrame, k: [f32; 3]) -> RgbaFrame {
+        let mut out = f.clone();
+        for p in out.data.chunks_exact_mut(4) {
+            for c in 0..3 {
+                p[c] = (p[c] as f32 * k[c]).min(255.0) as u8;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_shot_reaches_deep_analysis_before_the_best_scores_of_one_shot() {
+        let cfg = SessionConfig {
+            top: 2,
+            deep_k: 2,
+            min_gap_us: 0,
+            ..Default::default()
+        };
+        let mut s = Session::new(cfg).unwrap();
+        // A long, crisp grey shot, then a short, softer blue one.
+        for i in 0..20 {
+            s.push_frame(i * 1_000_000, textured(1, 200)).unwrap();
+        }
+        for i in 20..23 {
+            s.push_frame(i * 1_000_000, tinted(&textured(2, 90), [0.3, 0.6, 1.0]))
+                .unwrap();
+        }
+        let plan = s.plan_dense(&DenseConfig::default());
+        assert!(plan.shots >= 2, "{plan:?}");
+        let (c, report) = s.finish(None).unwrap();
+        assert_eq!(report.shots_in_deep, plan.shots.min(2));
+        let times: Vec<f64> = c.iter().map(|c| c.time).collect();
+        assert!(times.iter().any(|&t| t >= 20.0), "{times:?}");
+        assert!(times.iter().any(|&t| t < 20.0), "{times:?}");
     }
 
     #[test]

@@ -299,7 +299,8 @@ async function pick(id, file, options) {
     const durationS = track.durationUs / 1e6;
     // Coarse pass on keyframes (each decodes alone), gaps over `maxGap` filled from a
     // grid; or a plain grid when the caller sets sampleInterval. Dense pass after.
-    const interval = options.sampleInterval || Math.max(2, durationS / (options.maxSamples || 240));
+    const [minGap, maxGap] = wasm.coarseSpacing(durationS, options.top || 10, options.maxSamples || 240);
+    const interval = options.sampleInterval || maxGap;
     analysis = newAnalysis(view, durationS, options);
 
     // Quick metrics per frame: on WebGPU (sums computed from the frame on the GPU),
@@ -307,10 +308,10 @@ async function pick(id, file, options) {
     const t1 = performance.now();
     const { gpu, info: gpuInfo } = await gpuFor(options.gpu ?? engine.gpuMode);
     const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation);
-    // Long videos: keyframes thinned to about maxSamples in all.
-    const minGap = Math.max(0.5, durationS / (options.maxSamples || 240));
+    // Keyframes thinned to about maxSamples on long videos; short clips sampled densely
+    // enough to give every pick asked a choice (sampling::coarse_spacing).
     const grid = options.sampleInterval ? demuxer.planGrid(interval)
-      : demuxer.planCoarse(minGap, Math.max(interval, 2 * minGap));
+      : demuxer.planCoarse(minGap, maxGap);
     const decoded = await decodeTargets(id, demuxer, track, config, grid, measure.frame,
       (f) => progress('decode', f));
     await measure.settled();

@@ -36,6 +36,13 @@ pub fn threads_enabled() -> bool {
 }
 
 /// Worker threads in rayon's pool (1 in the single-thread build).
+/// `[minGapS, maxGapS]` for `Demuxer.planCoarse` (`sampling::coarse_spacing`).
+#[wasm_bindgen(js_name = coarseSpacing)]
+pub fn coarse_spacing(duration_s: f64, top: usize, max_samples: usize) -> Vec<f64> {
+    let (min_gap, max_gap) = sampling::coarse_spacing((duration_s * 1e6) as i64, top, max_samples);
+    vec![min_gap as f64 / 1e6, max_gap as f64 / 1e6]
+}
+
 #[wasm_bindgen(js_name = threadCount)]
 pub fn thread_count() -> usize {
     rayon::current_num_threads()

@@ -1,0 +1,239 @@
+//! How a picture looks to a viewer: its content without letterbox or pillarbox bars,
+//! and a colour signature that stays put under the slow pans and zooms of one photo.
+//!
+//! A whole-frame perceptual hash sees the bars as half the picture: two different
+//! portraits between the same black bars hash alike, and one photo framed twice
+//! (another pan, another zoom) hashes apart. [`Look`] compares what is between the
+//! bars, by colour distribution (soft-binned joint RGB histogram), which a pan or
+//! zoom of one photo barely moves and another photo moves a lot.
+
+use crate::frame::RgbaFrame;
+
+/// A row or column is a bar when at most this share of its pixels is brighter than
+/// [`BAR_LUMA`]: encoders leave a little ringing at the edge of a bar.
+const BAR_BRIGHT_SHARE: f32 = 0.02;
+/// Luma (0–255) under which a pixel can belong to a black bar.
+const BAR_LUMA: f32 = 40.0;
+/// Bars thinner than this share of the side are not bars (a dark border of the picture).
+const MIN_BAR_SHARE: f32 = 0.02;
+/// Content narrower than this share of the side means the frame is mostly dark
+/// (black, a fade): no bars then, the whole frame is the content.
+const MIN_CONTENT_SHARE: f32 = 0.25;
+
+/// Levels per channel of the look histogram (soft-binned): 5³ = 125 bins.
+const LEVELS: usize = 5;
+const BINS: usize = LEVELS * LEVELS * LEVELS;
+
+/// Look distance under which two frames show the same picture (one photo, another
+/// framing). Fitted on the evaluation set's tuning half (bench/eval).
+pub const SAME_LOOK: f32 = 0.30;
+
+/// A rectangle in analysis-frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Rect {
+    pub fn whole(frame: &RgbaFrame) -> Self {
+        Self {
+            x: 0,
+            y: 0,
+            width: frame.width,
+            height: frame.height,
+        }
+    }
+
+    pub fn is_whole(&self, frame: &RgbaFrame) -> bool {
+        *self == Self::whole(frame)
+    }
+}
+
+/// The picture between black bars (letterbox top and bottom, pillarbox left and
+/// right); the whole frame when there are none, or when nearly all of it is dark.
+pub fn content_rect(frame: &RgbaFrame) -> Rect {
+    let (w, h) = (frame.width as usize, frame.height as usize);
+    let luma = frame.luma();
+    let dark_row = |y: usize| bar_like(luma[y * w..(y + 1) * w].iter().copied(), w);
+    let dark_col = |x: usize| bar_like((0..h).map(|y| luma[y * w + x]), h);
+    let (top, bottom) = bar_span(h, dark_row);
+    let (left, right) = bar_span(w, dark_col);
+    Rect {
+        x: left as u32,
+        y: top as u32,
+        width: (w - left - right) as u32,
+        height: (h - top - bottom) as u32,
+    }
+}
+
+fn bar_like(values: impl Iterator<Item = f32>, n: usize) -> bool {
+    let bright = values.filter(|&v| v > BAR_LUMA).count();
+    (bright as f32) <= BAR_BRIGHT_SHARE * n as f32
+}
+
+/// Bar thickness at the start and at the end of a side of `n` lines.
+fn bar_span(n: usize, dark: impl Fn(usize) -> bool) -> (usize, usize) {
+    let start = (0..n).take_while(|&i| dark(i)).count();
+    if start == n {
+        return (0, 0);
+    }
+    let end = (0..n).rev().take_while(|&i| dark(i)).count();
+    let min_bar = (MIN_BAR_SHARE * n as f32).ceil() as usize;
+    let start = if start >= min_bar { start } else { 0 };
+    let end = if end >= min_bar { end } else { 0 };
+    if ((n - start - end) as f32) < MIN_CONTENT_SHARE * n as f32 {
+        (0, 0)
+    } else {
+        (start, end)
+    }
+}
+
+/// The content of a frame as a viewer compares pictures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Look {
+    pub content: Rect,
+    /// Soft-binned joint RGB histogram of the content, sums to 1.
+    hist: Vec<f32>,
+}
+
+impl Look {
+    pub fn of(frame: &RgbaFrame) -> Self {
+        let content = content_rect(frame);
+        Self {
+            hist: joint_hist(frame, content),
+            content,
+        }
+    }
+
+    /// 0 (the same colours in the same amounts) to 1 (nothing in common): half the L1
+    /// distance of the histograms.
+    pub fn distance(&self, other: &Look) -> f32 {
+        let l1: f32 = self
+            .hist
+            .iter()
+            .zip(&other.hist)
+            .map(|(a, b)| (a - b).abs())
+            .sum();
+        (l1 / 2.0).min(1.0)
+    }
+
+    pub fn same_as(&self, other: &Look) -> bool {
+        self.distance(other) < SAME_LOOK
+    }
+}
+
+/// Each channel value spread linearly over its two nearest of [`LEVELS`] levels, so a
+/// small change of light moves weight gradually instead of flipping bins.
+fn joint_hist(frame: &RgbaFrame, r: Rect) -> Vec<f32> {
+    let mut hist = vec![0.0f32; BINS];
+    let w = frame.width as usize;
+    let scale = (LEVELS - 1) as f32 / 255.0;
+    let split = |v: u8| {
+        let p = v as f32 * scale;
+        let lo = (p.floor() as usize).min(LEVELS - 2);
+        let f = p - lo as f32;
+        [(lo, 1.0 - f), (lo + 1, f)]
+    };
+    for y in r.y as usize..(r.y + r.height) as usize {
+        let row = &frame.data[(y * w + r.x as usize) * 4..(y * w + (r.x + r.width) as usize) * 4];
+        for p in row.chunks_exact(4) {
+            let (rs, gs, bs) = (split(p[0]), split(p[1]), split(p[2]));
+            for (ri, rw) in rs {
+                for (gi, gw) in gs {
+                    let rg = rw * gw;
+                    let base = (ri * LEVELS + gi) * LEVELS;
+                    for (bi, bw) in bs {
+                        hist[base + bi] += rg * bw;
+                    }
+                }
+            }
+        }
+    }
+    let n = (r.width as usize * r.height as usize).max(1) as f32;
+    for v in &mut hist {
+        *v /= n;
+    }
+    hist
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A test picture whose colours depend on `seed`: ramps in R and G, B constant.
+    fn picture(w: u32, h: u32, seed: u8) -> RgbaFrame {
+        let mut data = Vec::with_capacity((w * h * 4) as usize);
+        for y in 0..h {
+            for x in 0..w {
+                let r = (x * 128 / w.max(1)) as u8 + seed / 2;
+                let g = (y * 200 / h.max(1)) as u8 + 40;
+                data.extend_from_slice(&[r, g, seed, 255]);
+            }
+        }
+        RgbaFrame::new(w, h, data).unwrap()
+    }
+
+    /// `inner` pasted into a black frame of `w`×`h` at (x, y).
+    fn boxed(inner: &RgbaFrame, w: u32, h: u32, x: u32, y: u32) -> RgbaFrame {
+        let mut f = RgbaFrame::filled(w, h, [0, 0, 0, 255]);
+        for row in 0..inner.height {
+            let src = (row * inner.width * 4) as usize;
+            let dst = (((y + row) * w + x) * 4) as usize;
+            f.data[dst..dst + (inner.width * 4) as usize]
+                .copy_from_slice(&inner.data[src..src + (inner.width * 4) as usize]);
+        }
+        f
+    }
+
+    #[test]
+    fn bars_are_found_on_each_side() {
+        let inner = picture(100, 180, 30);
+        let pillar = boxed(&inner, 320, 180, 110, 0);
+        assert_eq!(
+            content_rect(&pillar),
+            Rect {
+                x: 110,
+                y: 0,
+                width: 100,
+                height: 180
+            }
+        );
+        let inner = picture(320, 120, 30);
+        let letter = boxed(&inner, 320, 180, 0, 30);
+        assert_eq!(
+            content_rect(&letter),
+            Rect {
+                x: 0,
+                y: 30,
+                width: 320,
+                height: 120
+            }
+        );
+    }
+
+    #[test]
+    fn no_bars_and_dark_frames_are_whole() {
+        let f = picture(320, 180, 30);
+        assert!(content_rect(&f).is_whole(&f));
+        let black = RgbaFrame::filled(320, 180, [3, 3, 3, 255]);
+        assert!(content_rect(&black).is_whole(&black));
+        // A thin dark border (under 2 % of the side) is part of the picture.
+        let inner = picture(316, 180, 30);
+        let thin = boxed(&inner, 320, 180, 2, 0);
+        assert!(content_rect(&thin).is_whole(&thin));
+    }
+
+    #[test]
+    fn bars_do_not_make_different_pictures_alike() {
+        let a = boxed(&picture(100, 180, 20), 320, 180, 110, 0);
+        let b = boxed(&picture(100, 180, 230), 320, 180, 110, 0);
+        // Same bars, different content: far apart.
+        assert!(Look::of(&a).distance(&Look::of(&b)) > SAME_LOOK);
+        // The same picture with and without bars: the same look.
+        let c = picture(100, 180, 20);
+        assert!(Look::of(&a).distance(&Look::of(&c)) < 0.02);
+    }
+}

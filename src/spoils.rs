@@ -1,0 +1,219 @@
+//! Spoiled frames told by comparison. A fixed limit cannot tell a dim evening shot
+//! from an underexposed one, gravel from grain, or bricks from a horizontal smear: the
+//! evaluation set's clean frames and its mild spoils overlap on every quick metric
+//! (docs/quick-filter.md). What does tell them apart is another frame of the same
+//! framing: a frame much blurrier, grainier, darker or more blown out than a frame that
+//! shows the same picture is spoiled, whatever its absolute numbers.
+//!
+//! "The same framing" is judged on the 8×8 cell means of the content: the rank
+//! correlation of their lumas (Spearman): exposure, grain and blur barely move
+//! them, another picture or another framing does.
+
+use crate::quality::{QuickMetrics, Rejection, GRID};
+
+const CELLS: usize = GRID * GRID;
+
+/// Rank correlation of the cell lumas from which two frames show the same framing.
+pub const SAME_FRAMING: f32 = 0.9;
+/// The same, for a frame blown out next to its reference: clipping ties many cells
+/// at white, which lowers the rank correlation of the same framing to about 0.8.
+pub const SAME_FRAMING_CLIPPED: f32 = 0.7;
+/// Blurry: mean gradient under this share of the reference's (and not from grain).
+pub const BLUR_RATIO: f32 = 0.7;
+/// Smeared along one direction: gradient balance under this share of the reference's.
+pub const BALANCE_RATIO: f32 = 0.7;
+/// Grainy: noise σ over `NOISE_RATIO` × the reference's + `NOISE_MARGIN`.
+pub const NOISE_RATIO: f32 = 1.6;
+pub const NOISE_MARGIN: f32 = 0.8;
+/// Too dark: brightness under this share of the reference's.
+pub const DARK_RATIO: f32 = 0.65;
+/// Blown out: this much more of the picture clipped to white than the reference.
+pub const BLOWN_MARGIN: f32 = 0.1;
+
+/// What the comparison needs of one analysed frame (small; kept for every sample).
+#[derive(Debug, Clone)]
+pub struct Sample {
+    pub pts_us: i64,
+    layout: [f32; CELLS],
+    brightness: f32,
+    gradient: f32,
+    noise: f32,
+    clipped_highlights: f32,
+    /// [`crate::quality::gradient_balance`], where the pixels were at hand.
+    pub balance: Option<f32>,
+    rejected: bool,
+}
+
+impl Sample {
+    pub fn new(pts_us: i64, m: &QuickMetrics, balance: Option<f32>) -> Self {
+        let mut luma = [0.0f32; CELLS];
+        for (o, [r, g, b]) in luma.iter_mut().zip(m.thumb) {
+            *o = 0.299 * r + 0.587 * g + 0.114 * b;
+        }
+        // Ranks, not values (Spearman): exposure changes and clipping are monotonic,
+        // so they keep the order of the cells even where they squash their values.
+        let mut layout = [0.0f32; CELLS];
+        for (i, o) in layout.iter_mut().enumerate() {
+            let below = luma.iter().filter(|&&v| v < luma[i] - 0.5).count();
+            let tied = luma.iter().filter(|&&v| (v - luma[i]).abs() <= 0.5).count();
+            *o = below as f32 + (tied as f32 - 1.0) / 2.0;
+        }
+        let mean = layout.iter().sum::<f32>() / CELLS as f32;
+        let var = layout.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / CELLS as f32;
+        let sd = var.sqrt().max(1e-3);
+        for v in &mut layout {
+            *v = (*v - mean) / sd;
+        }
+        Self {
+            pts_us,
+            layout,
+            brightness: m.brightness,
+            gradient: m.gradient,
+            noise: m.noise,
+            clipped_highlights: m.clipped_highlights,
+            balance,
+            rejected: m.rejection().is_some(),
+        }
+    }
+
+    /// Rank correlation of the cell lumas, −1 to 1; a flat frame (black, a plain
+    /// colour) has no layout and correlates with nothing (0).
+    pub fn framing_correlation(&self, other: &Sample) -> f32 {
+        let flat = |s: &Sample| s.layout.iter().all(|v| v.abs() < 1e-2);
+        if flat(self) || flat(other) {
+            return 0.0;
+        }
+        self.layout
+            .iter()
+            .zip(&other.layout)
+            .map(|(a, b)| a * b)
+            .sum::<f32>()
+            / CELLS as f32
+    }
+
+    /// How this frame is spoiled next to `reference`, a frame of the same framing.
+    fn worse_than(&self, reference: &Sample) -> Option<Rejection> {
+        let r = reference;
+        let framing = self.framing_correlation(r);
+        if framing < SAME_FRAMING_CLIPPED {
+            return None;
+        }
+        if framing < SAME_FRAMING {
+            let blown = self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
+                && self.brightness > r.brightness;
+            return blown.then_some(Rejection::BlownOut);
+        }
+        let grainy_ref = r.noise > NOISE_RATIO * self.noise + NOISE_MARGIN;
+        if self.noise > NOISE_RATIO * r.noise + NOISE_MARGIN {
+            Some(Rejection::Noisy)
+        } else if self.brightness < DARK_RATIO * r.brightness
+            && r.clipped_highlights <= self.clipped_highlights + BLOWN_MARGIN
+        {
+            Some(Rejection::TooDark)
+        } else if self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
+            && self.brightness > r.brightness
+        {
+            Some(Rejection::BlownOut)
+        } else if !grainy_ref && self.gradient < BLUR_RATIO * r.gradient {
+            Some(Rejection::Blurry)
+        } else if let (Some(a), Some(b)) = (self.balance, r.balance) {
+            (!grainy_ref && a < BALANCE_RATIO * b).then_some(Rejection::Blurry)
+        } else {
+            None
+        }
+    }
+}
+
+/// How `frame` is spoiled next to any frame of `others` that shows the same framing
+/// and passed the quick filter; `None` when no such frame shows it worse.
+pub fn spoiled_by_comparison(frame: &Sample, others: &[Sample]) -> Option<Rejection> {
+    others
+        .iter()
+        .filter(|o| o.pts_us != frame.pts_us && !o.rejected)
+        .find_map(|o| frame.worse_than(o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::RgbaFrame;
+
+    /// A picture with structure: diagonal ramp plus blocks, times `gain`, plus `grain`.
+    fn picture(gain: f32, grain: f32, blur: usize) -> RgbaFrame {
+        let (w, h) = (160usize, 90usize);
+        let mut luma = vec![0.0f32; w * h];
+        let mut seed = 7u32;
+        for y in 0..h {
+            for x in 0..w {
+                let block = if (x / 20 + y / 15) % 3 == 0 {
+                    80.0
+                } else {
+                    0.0
+                };
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let n = ((seed >> 16) as f32 / 32_768.0 - 1.0) * grain;
+                luma[y * w + x] = (40.0 + (x + y) as f32 * 0.6 + block) * gain + n;
+            }
+        }
+        if blur > 0 {
+            let src = luma.clone();
+            for y in 0..h {
+                for x in 0..w {
+                    let (a, b) = (x.saturating_sub(blur), (x + blur).min(w - 1));
+                    luma[y * w + x] =
+                        src[y * w + a..=y * w + b].iter().sum::<f32>() / (b - a + 1) as f32;
+                }
+            }
+        }
+        let data = luma
+            .iter()
+            .flat_map(|&v| {
+                let v = v.clamp(0.0, 255.0) as u8;
+                [v, v, v, 255]
+            })
+            .collect();
+        RgbaFrame::new(w as u32, h as u32, data).unwrap()
+    }
+
+    fn sample(pts: i64, f: &RgbaFrame) -> Sample {
+        Sample::new(
+            pts,
+            &QuickMetrics::of(f),
+            Some(crate::quality::gradient_balance(f)),
+        )
+    }
+
+    #[test]
+    fn worse_copies_of_a_framing_are_spoiled_the_clean_one_is_not() {
+        let clean = sample(0, &picture(1.0, 0.0, 0));
+        let others = [
+            sample(1, &picture(0.45, 0.0, 0)),
+            sample(2, &picture(1.0, 60.0, 0)),
+            sample(3, &picture(1.0, 0.0, 6)),
+            sample(4, &picture(2.2, 0.0, 0)),
+        ];
+        let mut all = others.to_vec();
+        all.push(clean.clone());
+        assert_eq!(spoiled_by_comparison(&clean, &all), None);
+        let verdicts: Vec<_> = others
+            .iter()
+            .map(|o| spoiled_by_comparison(o, &all))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                Some(Rejection::TooDark),
+                Some(Rejection::Noisy),
+                Some(Rejection::Blurry),
+                Some(Rejection::BlownOut)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_dim_shot_alone_is_not_spoiled() {
+        let dim = sample(0, &picture(0.45, 0.0, 0));
+        let flat = sample(1, &RgbaFrame::filled(160, 90, [200, 200, 200, 255]));
+        assert_eq!(spoiled_by_comparison(&dim, &[flat]), None);
+    }
+}
