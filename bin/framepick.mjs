@@ -65,7 +65,8 @@ Output:
                          the human-readable lines go to stderr)
       --format FMT       image format: jpeg (default) or webp
       --quality Q        image quality, 0 to 1 (default 0.9)
-      --max-width PX     scale picks wider than PX down to PX wide (default: full size)
+      --max-width PX     picks at most PX wide (passed to pick() as maxWidth, which this
+                         build does not apply yet: it warns when a pick comes back wider)
 
 Picking:
   -n, --top N            picks per video, best first (default 10)
@@ -88,7 +89,7 @@ Environment: FRAMEPICK_CHROMIUM (browser executable), FRAMEPICK_DEBUG=1 (page co
 Examples:
   framepick pick video.mp4
   framepick pick --top 3 --json out.json video.mp4
-  framepick pick a.mp4 b.webm clips/ --out thumbs --format webp --max-width 1280
+  framepick pick a.mp4 b.webm clips/ --out thumbs --format webp --quality 0.8
   framepick pick clips/ --jsonl > picks.jsonl`;
 
 const OPTIONS = {
@@ -168,7 +169,8 @@ export function parseCommandLine(argv) {
   }
   if (videos.length === 0) throw new UsageError('no video given');
   if (v.gpu && v['no-gpu']) throw new UsageError('--gpu and --no-gpu contradict each other');
-  if (v.niche !== undefined && !NICHES.includes(v.niche)) {
+  const niche = v.niche?.trim().toLowerCase();
+  if (niche !== undefined && !NICHES.includes(niche)) {
     throw new UsageError(`--niche must be one of ${NICHES.join(', ')}, not '${v.niche}'`);
   }
   let format = v.format?.toLowerCase();
@@ -181,7 +183,7 @@ export function parseCommandLine(argv) {
   }
   const opts = {
     top: number('top', v.top, { integer: true, min: 1 }) ?? 10,
-    niche: v.niche ?? null,
+    niche: niche ?? null,
     out: v.out ?? 'picks',
     json: v.json ?? null,
     jsonl: Boolean(v.jsonl),

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { imageSize, parseCommandLine } from '../bin/framepick.mjs';
+import { imageSize, parseCommandLine, NICHES } from '../bin/framepick.mjs';
 import { browserCandidates, findBrowser } from '../bin/browsers.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -123,6 +123,15 @@ test('a bad command line exits 2 naming the option or value, before any browser 
     assert.match(r.stderr, /Try 'framepick (pick )?--help'/);
     assert.equal(r.stdout, '');
   }
+});
+
+test('the niches the CLI accepts are the pipeline\'s (src/profiles.rs)', () => {
+  const rust = readFileSync(join(ROOT, 'src/profiles.rs'), 'utf8');
+  const body = /pub enum Niche \{([^}]*)\}/.exec(rust)[1];
+  const variants = body.split('\n').map((l) => l.trim()).filter((l) => /^[A-Z]\w*,?$/.test(l))
+    .map((l) => l.replace(',', '').toLowerCase());
+  assert.deepEqual([...NICHES].sort(), variants.sort());
+  assert.equal(parseCommandLine(['pick', 'v.mp4', '--niche', 'Vlog']).opts.niche, 'vlog');
 });
 
 test('options go before or after the files and parse the same', () => {
