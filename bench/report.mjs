@@ -190,9 +190,11 @@ export function markdown(R) {
   }
   // ── evaluation set (issue 13) ──
   if (R.eval && Object.keys(R.eval).length) {
+    const all = Object.values(R.eval).flatMap((r) => r.videos);
+    const secs = all.map((v) => v.duration);
     p('## Pick quality on the evaluation set (issue 13)', '',
-      '`bench/eval/` (`npm run eval -- --split tune|check|all`): 43 labelled videos made by `bench/eval/make.mjs` from 35 real',
-      'photos (16 with people) and 7 real clips that PyPI and npm packages ship (`bench/eval/photos.json`), 5 s to 8 min,',
+      `\`bench/eval/\` (\`npm run eval -- --split tune|check|all\`): ${all.length} labelled videos made by \`bench/eval/make.mjs\` from real`,
+      `photos and real clips that PyPI and npm packages ship (\`bench/eval/photos.json\`), ${fmt(Math.min(...secs), 0)} s to ${fmt(Math.max(...secs) / 60, 1)} min,`,
       'landscape and portrait, letterboxed and pillarboxed, H.264 (GOP 1 s, 2 s, x264 defaults; moov at the end and faststart)',
       'and VP9 WebM, screen recordings, dim but good scenes, repeated photos, and spoils at graded severities (motion and box',
       'blur, underexposure, blow-out, grain, black, fades, crossfades, a duplicated shot). Split once into a tuning half and a',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // framepick benchmarks: speed, memory, inference, pick quality, decode. See BENCHMARKS.md.
-//   node bench/run.mjs            full run (≈ 20–25 min on 2 cores), writes BENCHMARKS.md
+//   node bench/run.mjs            full run (≈ 20–25 min on 2 cores, plus ≈ 15 min for the evaluation set
+//                                 of bench/eval in the quality part), writes BENCHMARKS.md
 //                                 and bench/results/latest.json
 //   node bench/run.mjs --smoke    one short clip, one run of everything (< 2 min);
 //                                 writes bench/results/smoke.json; exit 1 on any failure

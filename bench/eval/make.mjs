@@ -27,7 +27,7 @@ const SEGS = join(EVAL_CACHE, 'seg');
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
 const THREADS = ['-threads', '2'];
 // Bump when the way a video is made changes: every video is then made again.
-const GENERATOR = 4;
+const GENERATOR = 5;
 
 // ───────────────────────────── framings ─────────────────────────────
 // A framing says which part of a photo is seen and how it moves, as a window in the photo's
@@ -217,7 +217,8 @@ function chain(media, item, ctx, n, run, idx) {
       ? `scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H}${sp ? `,${sp},format=yuv420p` : ''}`
       : `scale=${W}:${H}:force_original_aspect_ratio=decrease${sp ? `,${sp},format=yuv420p` : ''},pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2:black`;
     return { input: ['-ss', start.toFixed(3), '-t', ((n + 4) / fps).toFixed(3), '-i', c.file],
-      vf: `fps=${fps},${fit},setsar=1,trim=end_frame=${n},${end(fps)}`,
+      // a part that runs past the clip's end holds its last frame (a few frames at most)
+      vf: `fps=${fps},${fit},setsar=1,tpad=stop_mode=clone:stop_duration=${(n / fps + 1).toFixed(2)},trim=end_frame=${n},${end(fps)}`,
       face: c.people > 0, faces: c.people, photo: `clip:${id}` };
   }
   if (look.startsWith('screen:')) {
