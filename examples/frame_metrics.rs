@@ -3,12 +3,14 @@
 //!   ffmpeg -i V -vf fps=2,scale=320:-2 -f rawvideo -pix_fmt rgba - |
 //!     cargo run --release --example frame_metrics -- W H
 //! Each line: the metrics of the picture between any bars (`QuickMetrics::of_content`),
-//! its gradient balance and its content rectangle.
+//! its gradient balance, its content rectangle, and `byComparison`: how it is spoiled
+//! next to another frame of the stream with the same framing (`spoils`).
 use std::io::Read;
 
 use framepick::frame::RgbaFrame;
-use framepick::look::content_rect;
+use framepick::look::{content_rect, Look};
 use framepick::quality::{gradient_balance, QuickMetrics};
+use framepick::spoils::{spoiled_by_comparison, Sample};
 
 fn main() {
     let args: Vec<u32> = std::env::args()
@@ -18,16 +20,36 @@ fn main() {
     let (w, h) = (args[0], args[1]);
     let mut buf = vec![0u8; (w * h * 4) as usize];
     let mut stdin = std::io::stdin().lock();
-    let mut i = 0;
+    let mut frames = Vec::new();
     while stdin.read_exact(&mut buf).is_ok() {
         let f = RgbaFrame::new(w, h, buf.clone()).expect("frame");
         let m = QuickMetrics::of_content(&f);
-        let r = content_rect(&f);
+        let balance = gradient_balance(&f);
+        let look: Vec<String> = Look::of(&f)
+            .histogram()
+            .iter()
+            .map(|v| format!("{v:.4}"))
+            .collect();
+        frames.push((m, balance, content_rect(&f), look.join(",")));
+    }
+    let samples: Vec<Sample> = frames
+        .iter()
+        .enumerate()
+        .map(|(i, (m, b, _, _))| Sample::new(i as i64, m, Some(*b)))
+        .collect();
+    for (i, (m, balance, r, look)) in frames.iter().enumerate() {
+        let by_comparison = spoiled_by_comparison(&samples[i], &samples);
+        let partners: Vec<String> = samples
+            .iter()
+            .enumerate()
+            .filter(|&(j, o)| j != i && samples[i].framing_correlation(o) >= 0.6)
+            .map(|(j, o)| format!("[{j},{:.3}]", samples[i].framing_correlation(o)))
+            .collect();
         println!(
             "{{\"i\":{i},\"brightness\":{},\"contrast\":{},\"sharpness\":{},\"uniformity\":{},\
              \"gradient\":{},\"noise\":{},\"clippedShadows\":{},\"clippedHighlights\":{},\
              \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"rejection\":{},\
-             \"content\":[{},{},{},{}]}}",
+             \"byComparison\":{},\"partners\":[{}],\"look\":[{}],\"content\":[{},{},{},{}]}}",
             m.brightness,
             m.contrast,
             m.sharpness,
@@ -38,14 +60,16 @@ fn main() {
             m.clipped_highlights,
             m.entropy,
             m.colorfulness,
-            gradient_balance(&f),
+            balance,
             m.rejection()
                 .map_or("null".to_string(), |r| format!("\"{r:?}\"")),
+            by_comparison.map_or("null".to_string(), |r| format!("\"{r:?}\"")),
+            partners.join(","),
+            look,
             r.x,
             r.y,
             r.width,
             r.height
         );
-        i += 1;
     }
 }

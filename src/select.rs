@@ -25,7 +25,9 @@ pub enum FacePolicy {
     Score,
     /// Each shot with a clean face is covered before shots without one.
     First,
-    /// Clean faces whenever there are any: every face round before any other.
+    /// Clean faces whenever there are any: every face shot, look and framing before
+    /// any frame without a face (but not the same face moment twice before another
+    /// shot: picks stay varied).
     Always,
 }
 
@@ -47,16 +49,20 @@ type Admits<'a> = dyn Fn(&[usize], usize) -> bool + 'a;
 /// takes the frame with the best `λ·score − (1−λ)·similarity to the frames already
 /// chosen` ([`MMR_LAMBDA`]; [`similarity`]: close in time or alike in look) among the
 /// frames its round admits. Rounds, in order of preference: a new shot, far in time
-/// and a new look (faces first under [`FacePolicy::First`]); then a new look; then a
-/// new shot far in time (the same picture framed again); then far in time; then (a
-/// still or very short video) whatever is left, so `top` picks come back whenever
-/// there are that many frames. Under [`FacePolicy::Always`] every round is run for
-/// face frames before any is run for the others. `distance(i, j)` is the look
-/// distance of frames i and j. Returns indices, best score first, and how many frames
-/// were left out as the same picture as a pick.
+/// and a new look (faces first under [`FacePolicy::First`]); then a new shot and a new
+/// look at any distance; then a new shot far in time in another framing (the same
+/// picture framed again — not the same framing again, which is how a spoiled spell of
+/// a shot looks); then a new look within a shot; then far in time; then (a still or
+/// very short video) whatever is left, so `top` picks come
+/// back whenever there are that many frames. Under [`FacePolicy::Always`] the first
+/// four rounds are run for face frames before any is run for the others. `distance(i, j)` is the
+/// look distance of frames i and j, `same_framing(i, j)` whether they show one
+/// framing. Returns indices, best score first, and how many frames were left out as
+/// the same picture as a pick.
 pub fn pick_diverse(
     items: &[Choice],
     distance: &dyn Fn(usize, usize) -> f32,
+    same_framing: &dyn Fn(usize, usize) -> bool,
     top: usize,
     min_gap_us: i64,
     faces: FacePolicy,
@@ -74,14 +80,17 @@ pub fn pick_diverse(
     };
     let face = |_: &[usize], i: usize| items[i].face;
     let diverse = |c: &[usize], i: usize| far(c, i) && new_shot(c, i) && new_look(c, i);
-    let reframed = |c: &[usize], i: usize| far(c, i) && new_shot(c, i);
-    let plain: [&Admits; 5] = [&diverse, &new_look, &reframed, &far, &|_, _| true];
+    let reframed = |c: &[usize], i: usize| {
+        far(c, i) && new_shot(c, i) && c.iter().all(|&k| !same_framing(k, i))
+    };
+    let fresh = |c: &[usize], i: usize| new_shot(c, i) && new_look(c, i);
+    let plain: [&Admits; 6] = [&diverse, &fresh, &reframed, &new_look, &far, &|_, _| true];
     let mut rounds: Vec<Box<Admits>> = Vec::new();
     match faces {
         FacePolicy::Score => {}
         FacePolicy::First => rounds.push(Box::new(|c: &[usize], i| face(c, i) && diverse(c, i))),
         FacePolicy::Always => {
-            for r in plain {
+            for r in &plain[..4] {
                 rounds.push(Box::new(move |c: &[usize], i| face(c, i) && r(c, i)));
             }
         }
@@ -160,8 +169,12 @@ mod tests {
         }
     }
 
+    fn never(_: usize, _: usize) -> bool {
+        false
+    }
+
     fn pick(items: &[Choice], top: usize) -> Vec<usize> {
-        pick_diverse(items, &apart, top, 1_000_000, FacePolicy::Score).0
+        pick_diverse(items, &apart, &never, top, 1_000_000, FacePolicy::Score).0
     }
 
     #[test]
@@ -193,11 +206,11 @@ mod tests {
         let items = choices(&[(0, 0.9), (5_000_000, 0.85), (9_000_000, 0.5)], &[None; 3]);
         // Frames 0 and 1 show one picture (another framing), frame 2 another.
         let looks = |i: usize, j: usize| if i.max(j) == 2 && i != j { 0.8 } else { 0.1 };
-        let (p, skipped) = pick_diverse(&items, &looks, 2, 1_000_000, FacePolicy::Score);
+        let (p, skipped) = pick_diverse(&items, &looks, &never, 2, 1_000_000, FacePolicy::Score);
         assert_eq!(p, vec![0, 2]);
         assert_eq!(skipped, 1);
         // A still video: the same picture fills up rather than returning too few.
-        let (p, _) = pick_diverse(&items, &|_, _| 0.0, 3, 1_000_000, FacePolicy::Score);
+        let (p, _) = pick_diverse(&items, &|_, _| 0.0, &never, 3, 1_000_000, FacePolicy::Score);
         assert_eq!(p.len(), 3);
     }
 
@@ -209,7 +222,23 @@ mod tests {
             &[Some(0), Some(1), Some(0)],
         );
         let looks = |i: usize, j: usize| if i == j || i.max(j) == 2 { 0.0 } else { 0.1 };
-        let (p, _) = pick_diverse(&items, &looks, 2, 1_000_000, FacePolicy::Score);
+        let (p, _) = pick_diverse(&items, &looks, &never, 2, 1_000_000, FacePolicy::Score);
+        assert_eq!(p, vec![0, 1]);
+    }
+
+    #[test]
+    fn the_same_framing_in_another_shot_waits_for_the_fill() {
+        // 1 is frame 0's framing again (a spoiled spell cut as a shot of its own), 2 the
+        // same photo framed otherwise: the other framing comes first.
+        let items = choices(
+            &[(0, 0.9), (10_000_000, 0.8), (20_000_000, 0.6)],
+            &[Some(0), Some(1), Some(2)],
+        );
+        let looks = |_: usize, _: usize| 0.1;
+        let framing = |i: usize, j: usize| i.min(j) == 0 && i.max(j) == 1;
+        let (p, _) = pick_diverse(&items, &looks, &framing, 2, 1_000_000, FacePolicy::Score);
+        assert_eq!(p, vec![0, 2]);
+        let (p, _) = pick_diverse(&items, &looks, &never, 2, 1_000_000, FacePolicy::Score);
         assert_eq!(p, vec![0, 1]);
     }
 
@@ -227,17 +256,17 @@ mod tests {
         );
         items[2].face = true;
         items[3].face = true;
-        let (p, _) = pick_diverse(&items, &apart, 2, 1_000_000, FacePolicy::Score);
+        let (p, _) = pick_diverse(&items, &apart, &never, 2, 1_000_000, FacePolicy::Score);
         assert_eq!(p, vec![0, 1]);
-        let (p, _) = pick_diverse(&items, &apart, 2, 1_000_000, FacePolicy::First);
+        let (p, _) = pick_diverse(&items, &apart, &never, 2, 1_000_000, FacePolicy::First);
         assert_eq!(p, vec![2, 3]);
-        let (p, _) = pick_diverse(&items, &apart, 3, 1_000_000, FacePolicy::First);
+        let (p, _) = pick_diverse(&items, &apart, &never, 3, 1_000_000, FacePolicy::First);
         assert_eq!(p, vec![0, 2, 3]);
     }
 
     #[test]
-    fn faces_always_fills_with_faces_before_anything_else() {
-        // One face shot with two moments, and better scenery: vlog takes both faces.
+    fn faces_always_takes_every_face_look_before_anything_else() {
+        // One face shot with two looks, and better scenery: vlog takes both faces.
         let mut items = choices(
             &[
                 (0, 0.9),
@@ -249,10 +278,20 @@ mod tests {
         );
         items[1].face = true;
         items[2].face = true;
-        let (p, _) = pick_diverse(&items, &apart, 2, 1_000_000, FacePolicy::First);
+        let (p, _) = pick_diverse(&items, &apart, &never, 2, 1_000_000, FacePolicy::First);
         assert_eq!(p, vec![0, 1]);
-        let (p, _) = pick_diverse(&items, &apart, 2, 1_000_000, FacePolicy::Always);
+        let (p, _) = pick_diverse(&items, &apart, &never, 2, 1_000_000, FacePolicy::Always);
         assert_eq!(p, vec![1, 2]);
+        // The same face moment again (same shot, same look) waits for the scenery.
+        let alike = |i: usize, j: usize| {
+            if i.min(j) == 1 && i.max(j) == 2 {
+                0.1
+            } else {
+                apart(i, j)
+            }
+        };
+        let (p, _) = pick_diverse(&items, &alike, &never, 2, 1_000_000, FacePolicy::Always);
+        assert_eq!(p, vec![0, 1]);
     }
 
     #[test]

@@ -426,10 +426,14 @@ impl Session {
         self.kept.sort_by(|a, b| b.rank.total_cmp(&a.rank));
     }
 
+    /// What the spoil comparison knows of the frame at `pts_us`.
+    fn sample_of(&self, pts_us: i64) -> Option<&spoils::Sample> {
+        self.seen.iter().rev().find(|s| s.pts_us == pts_us)
+    }
+
     /// Mark the pool's frames that are spoiled next to another frame of their framing
     /// (any frame analysed, not only the pool's), and count them.
     fn judge_by_comparison(&mut self) {
-        let seen = &self.seen;
         let verdicts: Vec<Option<Rejection>> = self
             .kept
             .par_iter()
@@ -437,8 +441,7 @@ impl Session {
                 if k.metrics.rejection().is_some() {
                     return None;
                 }
-                let me = seen.iter().rev().find(|s| s.pts_us == k.pts_us)?;
-                spoiled_by_comparison(me, seen)
+                spoiled_by_comparison(self.sample_of(k.pts_us)?, &self.seen)
             })
             .collect();
         for (k, v) in self.kept.iter_mut().zip(verdicts) {
@@ -705,9 +708,18 @@ impl Session {
             })
             .collect();
         let distance = |a: usize, b: usize| looks[pool[a]].distance(&looks[pool[b]]);
+        let samples: Vec<Option<&spoils::Sample>> = pool
+            .iter()
+            .map(|&i| self.sample_of(self.kept[i].pts_us))
+            .collect();
+        let framing = |a: usize, b: usize| match (samples[a], samples[b]) {
+            (Some(x), Some(y)) => spoils::same_framing(x, y),
+            _ => false,
+        };
         let (chosen, dupes) = pick_diverse(
             &choices,
             &distance,
+            &framing,
             self.cfg.top,
             self.cfg.min_gap_us,
             self.cfg.niche.face_policy(),
