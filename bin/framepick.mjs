@@ -65,8 +65,7 @@ Output:
                          the human-readable lines go to stderr)
       --format FMT       image format: jpeg (default) or webp
       --quality Q        image quality, 0 to 1 (default 0.9)
-      --max-width PX     picks at most PX wide (passed to pick() as maxWidth, which this
-                         build does not apply yet: it warns when a pick comes back wider)
+      --max-width PX     picks at most PX wide, aspect kept (pick()'s maxWidth)
 
 Picking:
   -n, --top N            picks per video, best first (default 10)

@@ -267,7 +267,7 @@ test('a folder, --jsonl, --format webp and --quality: one JSON line per video on
   assert.deepEqual(readdirSync(out).sort(), ['one', 'summary.json', 'two']);
 });
 
-test('--max-width scales the picks down', { ...needsBuild, todo: 'needs maxWidth in pick() (www/worker.js encodePicks)' }, async () => {
+test('--max-width scales the picks down', needsBuild, async () => {
   const out = join(tmp, 'small');
   const r = await cli(['pick', videos.a, '--max-width', '240', '--top', '2', '--out', out]);
   assert.equal(r.code, 0, r.stderr);

@@ -155,6 +155,12 @@ export interface PickOptions {
   /** Encoder quality 0–1. Default 0.9. */
   quality?: number;
   /**
+   * Largest width of the encoded picks in pixels; a wider picture is scaled down with
+   * its aspect kept. The candidate's `width`/`height` and face boxes stay in the
+   * picture's own size. Default: full size.
+   */
+  maxWidth?: number;
+  /**
    * Frame source. Default: WebCodecs, falling back to a `<video>` element when
    * WebCodecs, the codec or the container is missing. `'webcodecs'` never falls back;
    * `'video-element'` always uses the fallback (slower, main thread).

@@ -138,8 +138,12 @@ export class FramePicker {
       const candidates = [];
       for (const c of out.candidates) {
         await seek(video, c.ptsUs / 1e6, signal).catch(rethrowTyped);
-        const canvas = new OffscreenCanvas(view.width, view.height);
-        canvas.getContext('2d').drawImage(video, 0, 0, view.width, view.height);
+        // Picks at most maxWidth wide (the candidate keeps the picture's own size, in
+        // which its face boxes are given).
+        const scale = options.maxWidth > 0 ? Math.min(1, options.maxWidth / view.width) : 1;
+        const [w, h] = [Math.max(1, Math.round(view.width * scale)), Math.max(1, Math.round(view.height * scale))];
+        const canvas = new OffscreenCanvas(w, h);
+        canvas.getContext('2d').drawImage(video, 0, 0, w, h);
         const blob = await canvas.convertToBlob({
           type: options.format === 'webp' ? 'image/webp' : 'image/jpeg', quality: options.quality ?? 0.9 });
         candidates.push({ ...c, ...view, blob });

@@ -743,15 +743,22 @@ function drained(decoder) {
   });
 }
 
+/** Size of the encoded picks: the upright picture, scaled down to `maxWidth` if given. */
+function pictureSize(view, maxWidth) {
+  const scale = maxWidth > 0 ? Math.min(1, maxWidth / view.width) : 1;
+  return { width: Math.max(1, Math.round(view.width * scale)), height: Math.max(1, Math.round(view.height * scale)) };
+}
+
 async function encodePicks(id, demuxer, track, config, view, candidates, options, progress) {
   if (candidates.length === 0) return { blobs: [], framesDecoded: 0, framesSkipped: 0, warnings: [] };
   const plan = demuxer.planTimes(candidates.map((c) => c.ptsUs));
   const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
   const quality = options.quality ?? 0.9;
+  const { width, height } = pictureSize(view, options.maxWidth);
   const pending = new Map();
   const { framesDecoded, framesSkipped, warnings } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
-    const canvas = new OffscreenCanvas(view.width, view.height);
-    drawOriented(canvas.getContext('2d'), frame, view.width, view.height, view.rotation);
+    const canvas = new OffscreenCanvas(width, height);
+    drawOriented(canvas.getContext('2d'), frame, width, height, view.rotation);
     pending.set(frame.timestamp, canvas.convertToBlob({ type, quality }));
     frame.close();
   }, (f) => progress('encode', f * 0.5));
