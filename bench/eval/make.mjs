@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, rmSync,
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { must } from '../lib.mjs';
+import { must, runBuffer } from '../lib.mjs';
 import { ensureMedia, EVAL_CACHE } from './photos.mjs';
 import { loadSet, selectVideos } from './set.mjs';
 
@@ -27,7 +27,7 @@ const SEGS = join(EVAL_CACHE, 'seg');
 const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
 const THREADS = ['-threads', '2'];
 // Bump when the way a video is made changes: every video is then made again.
-const GENERATOR = 5;
+const GENERATOR = 6;
 
 // ───────────────────────────── framings ─────────────────────────────
 // A framing says which part of a photo is seen and how it moves, as a window in the photo's
@@ -133,7 +133,10 @@ export const SPOILS = {
     levels: { mild: 0.005, medium: 0.015, strong: 0.03 } },
   box: { desc: 'box blur, radius as a fraction of the frame width', levels: { mild: 0.002, medium: 0.004, strong: 0.008 } },
   dark: { desc: 'underexposed: RGB × gain (+ sensor noise)', levels: { mild: 0.4, medium: 0.25, strong: 0.12 } },
-  blown: { desc: 'blown out: RGB × a + b, clipped', levels: { mild: [1.6, 40], medium: [2.0, 55], strong: [2.6, 70] } },
+  // [a, b, share]: RGB × a + b, clipped, with a raised (for a dark photo) until at least `share`
+  // of the photo's pixels reach white — ×2 + 55 alone leaves a dim photo looking merely bright
+  blown: { desc: 'blown out: RGB × a + b, clipped; a raised until at least 30 / 50 / 70 % of the photo clips',
+    levels: { mild: [1.6, 40, 0.3], medium: [2.0, 55, 0.5], strong: [2.6, 70, 0.7] } },
   grain: { desc: 'Gaussian grain, σ of 255', levels: { mild: 25, medium: 40, strong: 55 } },
   black: { desc: 'black frames', levels: { full: 1 } },
   fadeout: { desc: 'fade to black (the whole fade)', levels: { full: 1 } },
@@ -141,13 +144,18 @@ export const SPOILS = {
   xfade: { desc: 'crossfade between two shots, by duration', levels: { short: 0.7, long: 2 } },
 };
 
-function spoilFilter(kind, level, W, seed) {
+function spoilFilter(kind, level, W, seed, stats = null) {
   if (!SPOILS[kind]) return null; // 'good'
   const p = SPOILS[kind].levels[level];
   switch (kind) {
     case 'box': { const r = Math.max(1, Math.round(p * W)); return `boxblur=luma_radius=${r}:luma_power=1:chroma_radius=${Math.max(1, r >> 1)}:chroma_power=1`; }
     case 'dark': return `format=gbrp,lutrgb=r=val*${p}:g=val*${p}:b=val*${p},noise=alls=4:allf=t:all_seed=${seed}`;
-    case 'blown': return `format=gbrp,lutrgb=r=clipval*${p[0]}+${p[1]}:g=clipval*${p[0]}+${p[1]}:b=clipval*${p[0]}+${p[1]}`;
+    case 'blown': {
+      // the luma below which (1 − share) of the photo lies must reach 255
+      const v = stats ? stats.percentiles[Math.round((1 - p[2]) * 100)] : 255;
+      const a = Math.max(p[0], (255 - p[1]) / Math.max(v, 8)).toFixed(3);
+      return `format=gbrp,lutrgb=r=clipval*${a}+${p[1]}:g=clipval*${a}+${p[1]}:b=clipval*${a}+${p[1]}`;
+    }
     // ffmpeg's noise filter (Debian's 5.1): σ of the added luma noise = strength / 1.54, measured
     // on mid grey (strength 43 → σ 27.9, 69 → 44.8).
     case 'grain': return `noise=alls=${Math.round(p * 1.54)}:allf=t:all_seed=${seed}`;
@@ -282,7 +290,7 @@ function chain(media, item, ctx, n, run, idx) {
   if (item.tint) parts.push(`hue=h=${item.tint}:s=1.2`);
   if (item.gray) parts.push('hue=s=0');
   parts.push(`noise=alls=3:allf=t:all_seed=${seed}`); // a little sensor grain on everything
-  const sp = spoilFilter(kind, item.severity, W, seed + 1);
+  const sp = spoilFilter(kind, item.severity, W, seed + 1, media.stats?.[look]);
   if (sp) parts.push(sp);
   parts.push('format=yuv420p');
   if (fr.mode === 'fit' && (g.aw < W || g.ah < H)) parts.push(`pad=${W}:${H}:${(W - g.aw) >> 1}:${(H - g.ah) >> 1}:black`);
@@ -342,12 +350,19 @@ async function segment(media, v, item, n, runs, idx) {
   const out = join(SEGS, `${hash({ inputs, fc, enc, n })}.${ext}`);
   if (!existsSync(out)) {
     mkdirSync(SEGS, { recursive: true });
-    const tmp = `${out}.tmp.${ext}`;
+    const tmp = `${out}.${process.pid}.tmp.${ext}`; // another process may make the same segment
     await must('ffmpeg', ['-v', 'error', '-y', ...THREADS, ...inputs, '-filter_complex_threads', '1', '-filter_complex', fc,
       '-map', '[out]', '-frames:v', String(n), '-r', String(v.fps), ...enc, '-an', tmp]);
     renameSync(tmp, out);
   }
   return { file: out, ...meta };
+}
+
+/** Luma percentiles 0–100 of a photo (BT.601 luma of a 256-px-wide copy). */
+async function photoStats(photo) {
+  const raw = await runBuffer('ffmpeg', ['-v', 'error', '-i', photo.file, '-vf', 'scale=256:-2,format=gray', '-f', 'rawvideo', '-']);
+  const v = [...raw].sort((a, b) => a - b);
+  return { percentiles: Array.from({ length: 101 }, (_, k) => v[Math.min(v.length - 1, Math.floor(k / 100 * v.length))]) };
 }
 
 /** Frame count and timestamps of the result: n frames at k / fps. */
@@ -409,6 +424,10 @@ export async function makeVideo(v, { media, log = () => {}, force = false } = {}
     if (truth.specHash === specHash) return { video: out, truth };
   }
   media ||= await ensureMedia({ log });
+  media.stats ||= {};
+  for (const it of v.items) {
+    if (it.label === 'blown' && media.photos[it.look] && !media.stats[it.look]) media.stats[it.look] = await photoStats(media.photos[it.look]);
+  }
   const t0 = Date.now();
   log(`making ${v.name} (${v.width}×${v.height} ${v.codec} ${v.container}, ${v.items.reduce((a, i) => a + i.secs, 0).toFixed(1)} s) …`);
   const runs = planRuns(v.items, v.fps);
@@ -455,9 +474,9 @@ export async function makeVideo(v, { media, log = () => {}, force = false } = {}
     if (seen.has(iv.shot) && seen.get(iv.shot) !== run) iv.duplicate = true;
     else seen.set(iv.shot, run);
   }
-  const list = `${out}.txt`;
+  const list = `${out}.${process.pid}.txt`;
   writeFileSync(list, segs.map((f) => `file '${f}'`).join('\n') + '\n');
-  const tmp = `${out}.tmp.${ext}`;
+  const tmp = `${out}.${process.pid}.tmp.${ext}`;
   await must('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy',
     ...(ext === 'mp4' && v.faststart ? ['-movflags', '+faststart'] : []), tmp]);
   rmSync(list);
@@ -477,7 +496,8 @@ export async function makeVideo(v, { media, log = () => {}, force = false } = {}
     spoiledSeconds: +intervals.filter((i) => i.label !== 'good').reduce((a, i) => a + i.end - i.start, 0).toFixed(3),
     bytes: statSync(out).size, specHash, madeInS: +((Date.now() - t0) / 1000).toFixed(1),
   };
-  writeFileSync(truthPath, JSON.stringify(truth, null, 1));
+  writeFileSync(`${truthPath}.${process.pid}`, JSON.stringify(truth, null, 1));
+  renameSync(`${truthPath}.${process.pid}`, truthPath);
   log(`${v.name}: ${truth.duration.toFixed(1)} s, ${truth.goodShots} clean shots (${truth.faceShots} with a face), ` +
     `${truth.photos} looks, made in ${truth.madeInS} s`);
   return { video: out, truth };
