@@ -9,7 +9,7 @@
 //   --split    which videos (default tune); 'all' = both halves
 //   --niche    framepick's niche for every video (default: each video's own, 'general' or 'vlog')
 //   --check    exit 1 when a target is missed (crashes or a video without picks always exit 1)
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/server.mjs';
@@ -135,7 +135,9 @@ export async function runEval({ split = 'tune', only = null, niche = null, top =
     if (picker) await picker.close();
   }
   const summary = summarize(rows);
+  const wasm = join(ROOT, 'www/pkg', fpNote?.includes('single') ? 'single' : 'threads', 'framepick_bg.wasm');
   const result = { date: new Date().toISOString(), split, only, niche, top, chromium: picker?.version ?? null,
+    wasmBuilt: existsSync(wasm) ? statSync(wasm).mtime.toISOString() : null,
     framepickInfo: picker?.info ?? null, framepickNote: fpNote, generationS: genS, elapsedS: (Date.now() - T0) / 1000,
     videos: rows, summary, verdict: verdict(rows, summary), failures };
   const file = out || join(ROOT, 'bench/results', `eval-${only ? 'only' : split}.json`);

@@ -12,7 +12,8 @@ export function markdownEval(R, { title = null, perVideo = true } = {}) {
   const methods = Object.keys(R.summary);
   p(`${R.videos.length} videos (split ${R.split}${R.only ? `, only ${R.only}` : ''}), top ${R.top}` +
     `${R.niche ? `, niche ${R.niche} for all` : ', each video\'s niche'}; ${R.date.slice(0, 16).replace('T', ' ')} UTC` +
-    `${R.chromium ? `, Chromium ${R.chromium}` : ''}${R.framepickNote ? ` — ${R.framepickNote}` : ''}.`, '');
+    `${R.chromium ? `, Chromium ${R.chromium}` : ''}${R.wasmBuilt ? `, wasm built ${R.wasmBuilt.slice(0, 16).replace('T', ' ')} UTC` : ''}` +
+    `${R.framepickNote ? ` — ${R.framepickNote}` : ''}.`, '');
   p('| method | spoiled share (mean) | spoiled picks | face share (best) | ÷ best | distinct shots (best) | distinct looks (target) | repeats | returned / asked (could) | videos meeting all targets | worst video |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const m of methods) {
