@@ -25,9 +25,8 @@ pub enum FacePolicy {
     Score,
     /// Each shot with a clean face is covered before shots without one.
     First,
-    /// Clean faces whenever there are any: every face shot, look and framing before
-    /// any frame without a face (but not the same face moment twice before another
-    /// shot: picks stay varied).
+    /// Clean faces whenever there are any: face frames at least `min_gap` apart before
+    /// any frame without a face (varied among themselves: new shots and looks first).
     Always,
 }
 
@@ -55,7 +54,7 @@ type Admits<'a> = dyn Fn(&[usize], usize) -> bool + 'a;
 /// a shot looks); then a new look within a shot; then far in time; then (a still or
 /// very short video) whatever is left, so `top` picks come
 /// back whenever there are that many frames. Under [`FacePolicy::Always`] the first
-/// four rounds are run for face frames before any is run for the others. `distance(i, j)` is the
+/// five rounds are run for face frames before any is run for the others. `distance(i, j)` is the
 /// look distance of frames i and j, `same_framing(i, j)` whether they show one
 /// framing. Returns indices, best score first, and how many frames were left out as
 /// the same picture as a pick.
@@ -90,7 +89,7 @@ pub fn pick_diverse(
         FacePolicy::Score => {}
         FacePolicy::First => rounds.push(Box::new(|c: &[usize], i| face(c, i) && diverse(c, i))),
         FacePolicy::Always => {
-            for r in &plain[..4] {
+            for r in &plain[..5] {
                 rounds.push(Box::new(move |c: &[usize], i| face(c, i) && r(c, i)));
             }
         }
@@ -282,7 +281,8 @@ mod tests {
         assert_eq!(p, vec![0, 1]);
         let (p, _) = pick_diverse(&items, &apart, &never, 2, 1_000_000, FacePolicy::Always);
         assert_eq!(p, vec![1, 2]);
-        // The same face moment again (same shot, same look) waits for the scenery.
+        // The same face moment again (same shot, same look, within the minimum gap)
+        // waits for the scenery.
         let alike = |i: usize, j: usize| {
             if i.min(j) == 1 && i.max(j) == 2 {
                 0.1
@@ -290,7 +290,7 @@ mod tests {
                 apart(i, j)
             }
         };
-        let (p, _) = pick_diverse(&items, &alike, &never, 2, 1_000_000, FacePolicy::Always);
+        let (p, _) = pick_diverse(&items, &alike, &never, 2, 5_000_000, FacePolicy::Always);
         assert_eq!(p, vec![0, 1]);
     }
 

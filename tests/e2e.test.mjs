@@ -301,8 +301,14 @@ test('ranking on a labelled video: no spoiled picks, distinct shots, faces first
   // Two-stage: a coarse pass, then a dense one inside chosen segments.
   assert.ok(report.framesCoarse > 0 && report.framesDense > 0, JSON.stringify(report));
   assert.ok(report.shots >= 5, `shots: ${report.shots}`);
+  // Varied: a shot appears twice only for a face (vlog takes a clean face whenever
+  // one exists, issue 13), and then at least minGap apart.
   const shots = candidates.map((c) => c.shot);
-  assert.equal(new Set(shots).size, shots.length, `shots of the picks: ${shots}`);
+  assert.ok(new Set(shots).size >= 5, `shots of the picks: ${shots}`);
+  for (const [i, c] of candidates.entries()) {
+    const twin = candidates.find((d, j) => j !== i && d.shot === c.shot);
+    if (twin) assert.ok(c.faces.length > 0 && Math.abs(c.time - twin.time) >= 1, `shots of the picks: ${shots}`);
+  }
   // Under vlog the face shots come first, each with a happy face and reasons.
   assert.ok(candidates[0].faces.length > 0 && candidates[1].faces.length > 0);
   assert.equal(candidates[0].faces[0].emotion.label, 'happy');
