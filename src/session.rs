@@ -55,7 +55,8 @@ pub const MAX_FRAME_BYTES: usize = 384 << 20;
 pub const POOL_FACTOR: usize = 3;
 
 /// Face score (detector score × size) from which a face makes the frame a face
-/// frame for [`crate::select::FacePolicy`]: about a face 4 % of the frame's area, clearly detected.
+/// frame for [`crate::select::FacePolicy`]: a clearly detected face of at least about
+/// 2 % of the frame's area.
 pub const CLEAN_FACE: f32 = 0.5;
 
 impl Default for SessionConfig {
@@ -167,10 +168,10 @@ pub struct CoreReport {
     /// Frames held for deep analysis when the passes ended, and how many shots they
     /// covered; `frames_deep` of them were analysed, every covered shot's best first.
     pub frames_pooled: usize,
+    pub shots_in_deep: usize,
     /// Frames of that pool spoiled next to another frame of the same framing (blurrier,
     /// grainier, darker or more blown out: `spoils`).
     pub rejected_by_comparison: usize,
-    pub shots_in_deep: usize,
     pub niche: &'static str,
     /// The weights the final score used (before dropping components not computed).
     pub weights: Option<Weights>,
@@ -330,7 +331,7 @@ impl Session {
     }
 
     /// Quick metrics (with the perceptual hash) for the pending batch in parallel, then
-    /// keep only the best `deep_k`. Coarse samples also keep their shot features.
+    /// add them to the pool. Coarse samples also keep their shot features.
     pub fn flush(&mut self) {
         let batch = std::mem::take(&mut self.pending);
         let measured: Vec<(i64, QuickMetrics, f32, RgbaFrame)> = batch
