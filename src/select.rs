@@ -25,8 +25,9 @@ pub enum FacePolicy {
     Score,
     /// Each shot with a clean face is covered before shots without one.
     First,
-    /// Clean faces whenever there are any: face frames at least `min_gap` apart before
-    /// any frame without a face (varied among themselves: new shots and looks first).
+    /// Clean faces whenever there are any: every face shot, look and framing before any
+    /// frame without a face (but never the same face picture twice before another
+    /// picture: identical moments of a still are not two thumbnails).
     Always,
 }
 
@@ -54,7 +55,7 @@ type Admits<'a> = dyn Fn(&[usize], usize) -> bool + 'a;
 /// a shot looks); then a new look within a shot; then far in time; then (a still or
 /// very short video) whatever is left, so `top` picks come
 /// back whenever there are that many frames. Under [`FacePolicy::Always`] the first
-/// five rounds are run for face frames before any is run for the others. `distance(i, j)` is the
+/// four rounds are run for face frames before any is run for the others. `distance(i, j)` is the
 /// look distance of frames i and j, `same_framing(i, j)` whether they show one
 /// framing. Returns indices, best score first, and how many frames were left out as
 /// the same picture as a pick.
@@ -89,7 +90,7 @@ pub fn pick_diverse(
         FacePolicy::Score => {}
         FacePolicy::First => rounds.push(Box::new(|c: &[usize], i| face(c, i) && diverse(c, i))),
         FacePolicy::Always => {
-            for r in &plain[..5] {
+            for r in &plain[..4] {
                 rounds.push(Box::new(move |c: &[usize], i| face(c, i) && r(c, i)));
             }
         }
