@@ -126,10 +126,6 @@ impl Look {
     pub fn histogram(&self) -> &[f32] {
         &self.hist
     }
-
-    pub fn same_as(&self, other: &Look) -> bool {
-        self.distance(other) < SAME_LOOK
-    }
 }
 
 /// Each channel value spread linearly over its two nearest of [`LEVELS`] levels, so a

@@ -377,8 +377,9 @@ impl Session {
         } else {
             measured
         };
-        if let Some(s) = self.seen.iter_mut().rev().find(|s| s.pts_us == pts_us) {
-            *s = spoils::Sample::new(pts_us, &metrics, Some(gradient_balance(&frame)));
+        let sample = spoils::Sample::new(pts_us, &metrics, Some(gradient_balance(&frame)));
+        if let Some(i) = self.seen.iter().rposition(|s| s.pts_us == pts_us) {
+            self.seen[i] = sample;
         }
         self.keep(pts_us, metrics, frame);
         Ok(())
@@ -925,8 +926,6 @@ fn scale_face(f: &Face, emotion: Option<Emotion>, sx: f32, sy: f32) -> Candidate
     CandidateFace { face, emotion }
 }
 
-/// Rejected frames rank below every accepted one but keep an order among themselves,
-/// so an all-dark video still yields its least dark frames.
 /// Which pool entry `(pts, metrics, rank)` to drop when the pool is over its size: a
 /// frame the quick filter rejected while any frame passed, the worst first; else the
 /// weaker of the two frames next to each other in time that look most alike (colour
@@ -952,6 +951,8 @@ fn evict_index(pool: &[(i64, &QuickMetrics, f32)]) -> usize {
         .unwrap_or(0)
 }
 
+/// Rejected frames rank below every accepted one but keep an order among themselves,
+/// so an all-dark video still yields its least dark frames.
 fn rank_key(m: &QuickMetrics) -> f32 {
     if m.rejection().is_some() {
         -1.0 + (m.brightness + m.sharpness) / 2.0
