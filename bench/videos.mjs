@@ -117,13 +117,33 @@ export const SPEED_CLIPS = {
     shots: ['astroWide', 'coffeeTop', 'testsrc', 'astroMirror', 'coffeeWarm', 'gradients', 'astroGray', 'coffeeClose'] },
   // The 2-minute clip five times over (stream copy): same content density, 10 minutes.
   '10min-1080p': { repeat: '2min-1080p', times: 5 },
+  // The same pictures at the GOP structures people's files have (issue 14), each one
+  // continuous encode of the 2-minute clip (so keyframes fall where the encoder puts them):
+  // a keyframe every second; x264 defaults (preset medium, a keyframe at most every 250
+  // frames plus one at each scene cut, B-pyramid; moov at the end as ffmpeg writes it);
+  // VP9 with libvpx's own GOP defaults (alt-ref frames; `-cpu-used 5` only to encode faster).
+  '2min-1080p-gop1': { reencode: '2min-1080p', args: ['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
+    '-g', '30', '-b:v', '16M', '-maxrate', '24M', '-bufsize', '32M'] },
+  '2min-1080p-x264': { reencode: '2min-1080p', args: ['-c:v', 'libx264', '-b:v', '16M', '-maxrate', '24M', '-bufsize', '32M'] },
+  '10min-1080p-x264': { repeat: '2min-1080p-x264', times: 5 },
+  '2min-1080p-vp9': { reencode: '2min-1080p', ext: 'webm', args: ['-c:v', 'libvpx-vp9', '-b:v', '8M', '-deadline', 'good',
+    '-cpu-used', '5', '-row-mt', '1'] },
 };
+
+/** A speed clip re-encoded in one go from another (stream structure as the encoder chooses). */
+async function reencode(out, src, args) {
+  const tmp = `${out}.tmp${out.slice(out.lastIndexOf('.'))}`;
+  await must('ffmpeg', ['-v', 'error', '-y', '-i', src, ...args, '-pix_fmt', 'yuv420p', '-an', tmp]);
+  renameSync(tmp, out);
+  return out;
+}
 
 export async function speedClip(name, log = () => {}) {
   const spec = SPEED_CLIPS[name];
-  const out = join(CACHE, `${name}.mp4`);
+  const out = join(CACHE, `${name}.${spec.ext || 'mp4'}`);
   if (existsSync(out)) return out;
   log(`generating ${name} …`);
+  if (spec.reencode) return reencode(out, await speedClip(spec.reencode, log), spec.args);
   if (spec.repeat) {
     const base = await speedClip(spec.repeat, log);
     return concat(out, Array(spec.times).fill(base));

@@ -71,6 +71,8 @@ Picking:
   -n, --top N            picks per video, best first (default 10)
       --niche NAME       tune the ranking for ${NICHES.join(', ')}
       --interval S       seconds between sampled frames (default: from the duration)
+      --decode-budget U  decode units a minute of 1080p video (default 150: a delta frame
+                         1, a keyframe 4); 'all' decodes every planned frame, whatever it costs
       --threads N        wasm threads (default: the machine's cores; 1: single-thread build)
       --gpu              quick filter on WebGPU, whatever the adapter (headless: SwiftShader,
                          slower than the CPU)
@@ -103,6 +105,7 @@ const OPTIONS = {
   quality: { type: 'string' },
   'max-width': { type: 'string' },
   interval: { type: 'string' },
+  'decode-budget': { type: 'string' },
   threads: { type: 'string' },
   gpu: { type: 'boolean' },
   'no-gpu': { type: 'boolean' },
@@ -190,6 +193,8 @@ export function parseCommandLine(argv) {
     quality: number('quality', v.quality, { min: 0, max: 1 }) ?? 0.9,
     maxWidth: number('max-width', v['max-width'], { integer: true, min: 1 }) ?? null,
     interval: number('interval', v.interval, { min: 0, minExclusive: true }) ?? null,
+    decodeBudget: v['decode-budget'] === 'all' ? Infinity
+      : number('decode-budget', v['decode-budget'], { min: 0, minExclusive: true }) ?? null,
     threads: number('threads', v.threads, { integer: true, min: 1 }) ?? null,
     gpu: v.gpu ? true : v['no-gpu'] ? false : 'auto',
     browser: v.browser ?? null,
@@ -286,13 +291,14 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
     browser: { executable: found.path, source: found.source, version: browser.version() },
     /** `{candidates, report, info}` or `{error: {code, message}, info}`; images as base64. */
     async pick(videoPath, { top = 10, niche = null, interval = null, quality = 0.9, format = null,
-      maxWidth = null, onProgress: progress = () => {} } = {}) {
+      maxWidth = null, decodeBudget = null, onProgress: progress = () => {} } = {}) {
       onProgress = progress;
       try {
         if (page.isClosed()) await openPage();
         await page.setInputFiles('#file', videoPath);
         const options = { top, quality, gpu, ...(niche ? { niche } : {}), ...(format ? { format } : {}),
-          ...(maxWidth ? { maxWidth } : {}), ...(interval ? { sampleInterval: interval } : {}) };
+          ...(maxWidth ? { maxWidth } : {}), ...(interval ? { sampleInterval: interval } : {}),
+          ...(decodeBudget !== null ? { decodeBudget } : {}) };
         const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
         // The demo page keeps an object URL per pick it shows: let them go.
         await page.evaluate(() => {
@@ -318,10 +324,11 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
 
 /** Run a pick in a headless browser of its own; resolves to the page's `{candidates, report}` or `{error}`. */
 export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
-  quality = 0.9, format = null, maxWidth = null, gpu = 'auto', executablePath, onProgress = () => {} } = {}) {
+  quality = 0.9, format = null, maxWidth = null, decodeBudget = null, gpu = 'auto', executablePath,
+  onProgress = () => {} } = {}) {
   const picker = await openBrowserPicker({ threads, gpu, executablePath });
   try {
-    return await picker.pick(videoPath, { top, niche, interval, quality, format, maxWidth, onProgress });
+    return await picker.pick(videoPath, { top, niche, interval, quality, format, maxWidth, decodeBudget, onProgress });
   } finally {
     await picker.close();
   }
@@ -485,7 +492,7 @@ export async function main(argv = process.argv.slice(2)) {
     const summary = { version: VERSION, picked: entries.length - failed, failed, wallMs: Date.now() - tRun,
       ...(picker ? { browserExecutable: picker.browser.executable, browserVersion: picker.browser.version } : {}),
       options: { top: opts.top, niche: opts.niche, format: opts.format, quality: opts.quality,
-        maxWidth: opts.maxWidth, interval: opts.interval, threads: opts.threads, gpu: opts.gpu },
+        maxWidth: opts.maxWidth, interval: opts.interval, decodeBudget: opts.decodeBudget, threads: opts.threads, gpu: opts.gpu },
       videos: entries };
     const summaryPath = opts.json || join(opts.out, 'summary.json');
     mkdirSync(dirname(resolve(summaryPath)), { recursive: true });

@@ -92,6 +92,245 @@ pub fn coarse_spacing(duration_us: i64, top: usize, max_samples: usize) -> (i64,
     (min_gap, max_gap.max(2 * min_gap))
 }
 
+/// What a decode plan costs, in units of one delta frame: a keyframe costs
+/// [`KEYFRAME_COST`] (Chromium's software H.264 decoder on 2 cores: about 32 ms for a
+/// 1080p keyframe at phone bitrates, 8 ms for a P or B frame).
+pub const KEYFRAME_COST: u64 = 4;
+
+/// The price of a plan, known before decoding starts. `frames` counts every sample the
+/// runs feed, an upper bound: non-reference pictures that are not targets are left out
+/// while decoding (H.264), so `framesDecoded` in the report may be lower.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanCost {
+    pub targets: usize,
+    pub frames: usize,
+    pub keyframes: usize,
+    pub units: u64,
+}
+
+impl PlanCost {
+    pub fn of(samples: &[Sample], targets: &[usize], runs: &[DecodeRun]) -> PlanCost {
+        let mut cost = PlanCost {
+            targets: targets.len(),
+            ..PlanCost::default()
+        };
+        for r in runs {
+            for s in &samples[r.first..=r.last.min(samples.len() - 1)] {
+                cost.frames += 1;
+                cost.keyframes += usize::from(s.keyframe);
+                cost.units += if s.keyframe { KEYFRAME_COST } else { 1 };
+            }
+        }
+        cost
+    }
+}
+
+/// Decode units (see [`KEYFRAME_COST`]) a pick may spend on a video: `per_minute` units a
+/// minute of 1080p for the first two minutes, a quarter of that rate after (a 10-minute
+/// video costs twice a 2-minute one, not five times), scaled by the frame's size (a 720p
+/// frame decodes in about half the time of a 1080p one; at most 4× for small frames).
+pub fn decode_budget(duration_us: i64, width: u32, height: u32, per_minute: f64) -> u64 {
+    let minutes = duration_us.max(0) as f64 / 60e6;
+    let paid = minutes.min(2.0) + 0.25 * (minutes - 2.0).max(0.0);
+    let pixels = (f64::from(width) * f64::from(height)).max(1.0);
+    let size = (1920.0 * 1080.0 / pixels).clamp(0.25, 4.0);
+    // Even a few seconds of video get enough for a handful of keyframes and a dense pass.
+    (per_minute.max(0.0) * paid * size).max(24.0 * KEYFRAME_COST as f64) as u64
+}
+
+/// Per decode-order sample, the index of the keyframe its GOP starts at.
+fn gop_starts(samples: &[Sample]) -> Vec<usize> {
+    let mut key = 0;
+    samples
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if s.keyframe {
+                key = i;
+            }
+            key
+        })
+        .collect()
+}
+
+/// Targets chosen one at a time, each priced against the runs already planned: a frame
+/// in a GOP whose run already reaches past it is free, one beyond costs the frames
+/// between the run's end and it, one in a GOP not yet entered costs its keyframe too.
+struct CostTracker {
+    gop: Vec<usize>,
+    reach: std::collections::HashMap<usize, usize>,
+    spent: u64,
+}
+
+impl CostTracker {
+    fn new(samples: &[Sample]) -> CostTracker {
+        CostTracker {
+            gop: gop_starts(samples),
+            reach: std::collections::HashMap::new(),
+            spent: 0,
+        }
+    }
+
+    fn price(&self, i: usize) -> u64 {
+        let g = self.gop[i];
+        match self.reach.get(&g) {
+            Some(&end) if i <= end => 0,
+            Some(&end) => (i - end) as u64,
+            None => KEYFRAME_COST + (i - g) as u64,
+        }
+    }
+
+    fn take(&mut self, i: usize) {
+        self.spent += self.price(i);
+        let end = self.reach.entry(self.gop[i]).or_insert(i);
+        *end = (*end).max(i);
+    }
+}
+
+/// Cheapest sample shown in `[lo, hi]` (presentation time), ties to the one nearest
+/// `mid`; `None` when no sample is shown there or all are excluded.
+fn cheapest_in(
+    samples: &[Sample],
+    by_pts: &[usize],
+    (lo, mid, hi): (i64, i64, i64),
+    cost: &CostTracker,
+    excluded: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let from = by_pts.partition_point(|&i| samples[i].pts_us < lo);
+    by_pts[from..]
+        .iter()
+        .take_while(|&&i| samples[i].pts_us <= hi)
+        .copied()
+        .filter(|&i| !excluded(i))
+        .min_by_key(|&i| (cost.price(i), (samples[i].pts_us - mid).abs()))
+}
+
+/// The coarse pass under a decode budget (units of [`KEYFRAME_COST`]): keyframes at
+/// least `min_gap_us` apart (an encoder puts one at each scene cut, so they find the
+/// shots; thinned further, up to `max_gap_us` apart, while they alone would overspend),
+/// then the longest gaps between samples are split while any is over `max_gap_us` and
+/// the budget allows, each at the cheapest frame in the middle half of the gap (early in
+/// a GOP, or inside a run already planned). With short GOPs this is every keyframe or
+/// so; with x264's 250-frame GOPs or a screen recorder's, the frames after keyframes
+/// rather than the whole GOP. Decode-order indices, sorted.
+pub fn coarse_targets_within(
+    samples: &[Sample],
+    min_gap_us: i64,
+    max_gap_us: i64,
+    budget: u64,
+) -> Vec<usize> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
+    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let pts = |i: usize| samples[i].pts_us;
+    let thin = |gap: i64| {
+        let mut keys: Vec<usize> = Vec::new();
+        for &i in by_pts.iter().filter(|&&i| samples[i].keyframe) {
+            if keys.last().is_none_or(|&k| pts(i) - pts(k) >= gap) {
+                keys.push(i);
+            }
+        }
+        keys
+    };
+    let mut gap = min_gap_us.max(0);
+    let mut keys = thin(gap);
+    while (keys.len() as u64) * KEYFRAME_COST > budget && gap < max_gap_us {
+        gap = (gap + gap / 4 + 1).min(max_gap_us);
+        keys = thin(gap);
+    }
+    let mut cost = CostTracker::new(samples);
+    let mut chosen: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+    for &k in &keys {
+        cost.take(k);
+        chosen.insert(k);
+    }
+    if chosen.is_empty() {
+        cost.take(by_pts[0]);
+        chosen.insert(by_pts[0]);
+    }
+    // Gaps between consecutive samples (and the video's ends), longest first.
+    let (first, last) = (pts(by_pts[0]), pts(by_pts[by_pts.len() - 1]));
+    let mut bounds: Vec<i64> = vec![first];
+    bounds.extend(chosen.iter().map(|&i| pts(i)));
+    bounds.push(last);
+    bounds.sort_unstable();
+    let mut gaps: std::collections::BinaryHeap<(i64, i64)> = bounds
+        .windows(2)
+        .map(|w| (w[1] - w[0], w[0]))
+        .filter(|&(len, _)| len > 0)
+        .collect();
+    let max_gap = max_gap_us.max(1);
+    while let Some((len, start)) = gaps.pop() {
+        // A gap up to 1.5 × max_gap stays whole rather than take a frame beside a sample.
+        if 2 * len <= 3 * max_gap {
+            break;
+        }
+        let mid = start + len / 2;
+        let window = (start + len / 4, mid, start + len - len / 4);
+        let left = budget.saturating_sub(cost.spent);
+        let cheapest = cheapest_in(samples, &by_pts, window, &cost, |i| chosen.contains(&i))
+            .filter(|&i| cost.price(i) <= left);
+        // Where the middle is out of reach (one GOP for minutes), the latest frame
+        // before it that the budget still pays for.
+        let Some(i) = cheapest.or_else(|| {
+            let from = by_pts.partition_point(|&i| pts(i) < start + len / 8);
+            by_pts[from..]
+                .iter()
+                .take_while(|&&i| pts(i) <= mid)
+                .copied()
+                .filter(|&i| !chosen.contains(&i) && cost.price(i) <= left)
+                .max_by_key(|&i| pts(i))
+        }) else {
+            continue;
+        };
+        cost.take(i);
+        chosen.insert(i);
+        gaps.push((pts(i) - start, start));
+        gaps.push((start + len - pts(i), pts(i)));
+    }
+    chosen.into_iter().collect()
+}
+
+/// Dense-pass targets under a decode budget: for each wanted time, most wanted first,
+/// the cheapest sample within `tolerance_us` of it (the decoder starts afresh, so runs
+/// of the coarse pass do not help; frames early in a GOP and frames inside a run this
+/// pass already plans are cheap), skipping samples whose time is in `skip` (already
+/// analysed); a time whose cheapest sample would overspend is dropped. Decode-order
+/// indices, sorted.
+pub fn times_within(
+    samples: &[Sample],
+    wanted_us: &[i64],
+    skip: &std::collections::HashSet<i64>,
+    tolerance_us: i64,
+    budget: u64,
+) -> Vec<usize> {
+    if samples.is_empty() {
+        return Vec::new();
+    }
+    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
+    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let mut cost = CostTracker::new(samples);
+    let mut chosen: Vec<usize> = Vec::new();
+    for &t in wanted_us {
+        let tol = tolerance_us.max(0);
+        let excluded = |i: usize| skip.contains(&samples[i].pts_us) || chosen.contains(&i);
+        let window = (t - tol, t, t + tol);
+        let Some(i) = cheapest_in(samples, &by_pts, window, &cost, excluded) else {
+            continue;
+        };
+        if cost.spent + cost.price(i) > budget {
+            continue;
+        }
+        cost.take(i);
+        chosen.push(i);
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
 /// Nearest sample to `t` by binary search over indices sorted by presentation time.
 fn nearest_in(samples: &[Sample], by_pts: &[usize], t: i64) -> usize {
     let pos = by_pts.partition_point(|&i| samples[i].pts_us < t);
@@ -235,6 +474,113 @@ mod tests {
         // Every frame a keyframe (intra-only): thinned to one per 0.5 s.
         let s = track(90, 1);
         assert_eq!(coarse_targets(&s, 500_000, 3_000_000).len(), 6);
+    }
+
+    fn plan_price(s: &[Sample], t: &[usize]) -> PlanCost {
+        PlanCost::of(s, t, &decode_runs(s, t))
+    }
+
+    #[test]
+    fn budget_follows_length_and_size() {
+        let two = decode_budget(120_000_000, 1920, 1080, 150.0);
+        assert_eq!(two, 300);
+        // Ten minutes: twice two minutes, not five times.
+        assert_eq!(decode_budget(600_000_000, 1920, 1080, 150.0), 2 * two);
+        // 720p: frames decode in less than half the time.
+        assert_eq!(decode_budget(120_000_000, 1280, 720, 150.0), 675);
+        // A few seconds still get a floor.
+        assert_eq!(decode_budget(3_000_000, 1920, 1080, 150.0), 96);
+    }
+
+    #[test]
+    fn short_gops_cost_their_keyframes_only() {
+        // 2 min, a keyframe every 2 s: every keyframe, nothing between.
+        let s = track(3600, 60);
+        let t = coarse_targets_within(&s, 500_000, 2_000_000, 300);
+        assert_eq!(t.len(), 60);
+        let cost = plan_price(&s, &t);
+        assert_eq!((cost.frames, cost.keyframes, cost.units), (60, 60, 240));
+        // A keyframe every second, over budget: thinned, but never past the longest gap.
+        let s = track(3600, 30);
+        let t = coarse_targets_within(&s, 500_000, 2_000_000, 300);
+        assert!(plan_price(&s, &t).units <= 300);
+        let secs: Vec<i64> = t.iter().map(|&i| s[i].pts_us).collect();
+        assert!(
+            secs.windows(2).all(|w| w[1] - w[0] <= 2_000_000),
+            "{secs:?}"
+        );
+    }
+
+    #[test]
+    fn long_gops_are_sampled_early_within_the_budget() {
+        // x264's default GOP (250 frames), 2 min: 15 keyframes; filling every gap to 2 s
+        // would decode nearly every frame.
+        let s = track(3600, 250);
+        for budget in [100, 300, 1000, 4000] {
+            let t = coarse_targets_within(&s, 500_000, 2_000_000, budget);
+            let cost = plan_price(&s, &t);
+            assert!(
+                cost.units <= budget.max(15 * KEYFRAME_COST),
+                "{budget}: {cost:?}"
+            );
+            // Every keyframe (scene cuts) is in.
+            assert!((0..3600).step_by(250).all(|k| t.contains(&k)), "{budget}");
+        }
+        // More budget, more samples; with enough of it, no gap over 1.5 × 2 s.
+        let few = coarse_targets_within(&s, 500_000, 2_000_000, 300);
+        let all = coarse_targets_within(&s, 500_000, 2_000_000, 10_000);
+        assert!(
+            all.len() > few.len() && few.len() > 15,
+            "{} {}",
+            few.len(),
+            all.len()
+        );
+        let mut secs: Vec<i64> = all.iter().map(|&i| s[i].pts_us).collect();
+        secs.push(s[3599].pts_us);
+        assert!(
+            secs.windows(2).all(|w| w[1] - w[0] <= 3_000_000),
+            "{secs:?}"
+        );
+        // What the old plan would have decoded.
+        let old = plan_price(&s, &coarse_targets(&s, 500_000, 2_000_000));
+        assert!(old.units > 2000, "{old:?}");
+    }
+
+    #[test]
+    fn one_keyframe_for_the_whole_video() {
+        // A screen recording: a keyframe at 0 only. Samples spread out as far as the
+        // budget reaches, at most 1.5 × the gap apart.
+        let s = track(1800, 100_000);
+        let t = coarse_targets_within(&s, 500_000, 2_000_000, 400);
+        let cost = plan_price(&s, &t);
+        assert!(cost.units <= 400, "{cost:?}");
+        assert!(t.len() > 5);
+        let ends = *t.iter().max().unwrap();
+        assert!(ends < 400, "{ends}");
+        assert!(t.windows(2).all(|w| w[1] - w[0] <= 90), "{t:?}");
+    }
+
+    #[test]
+    fn dense_times_take_cheap_frames_near_the_wish() {
+        let s = track(900, 60);
+        let skip: std::collections::HashSet<i64> =
+            [0, 60, 120].iter().map(|&i| s[i].pts_us).collect();
+        // Wished at 1.8 s (frame 54, 54 frames past its keyframe): within 0.5 s the
+        // keyframe at 2 s was analysed already (skipped), and the frame after it costs
+        // that keyframe and itself.
+        let t = times_within(&s, &[1_800_000], &skip, 500_000, 100);
+        assert_eq!(t, vec![61]);
+        // A frame inside a run already planned costs nothing more.
+        let t = times_within(&s, &[2_100_000, 2_050_000], &skip, 100_000, 100);
+        assert_eq!(plan_price(&s, &t).units, KEYFRAME_COST + 2);
+        // Over budget: the least wanted times go.
+        // Each wish 0.3 s after a keyframe, in a GOP of its own: the first frame of the
+        // window is the keyframe's fourth successor, 8 units.
+        let wished: Vec<i64> = (0..7).rev().map(|k| k * 4_000_000 + 300_000).collect();
+        let t = times_within(&s, &wished, &skip, 200_000, 35);
+        assert_eq!(plan_price(&s, &t).units, 32);
+        let kept: Vec<i64> = t.iter().map(|&i| s[i].pts_us / 1_000_000).collect();
+        assert_eq!(kept, vec![12, 16, 20, 24]);
     }
 
     #[test]

@@ -287,9 +287,10 @@ fn level_slot(l: Level) -> usize {
     }
 }
 
-/// Presentation times (µs, sorted, distinct) to decode in the dense pass. A segment of
-/// duration `d` wants `ceil(d / interval)` frames (at least 1), capped per level; its
-/// frames sit at the centres of equal parts of the segment.
+/// Presentation times (µs, distinct) to decode in the dense pass, most wanted first (the
+/// decode plan drops the tail when its budget runs out). A segment of duration `d` wants
+/// `ceil(d / interval)` frames (at least 1), capped per level; its frames sit at the
+/// centres of equal parts of the segment.
 pub fn dense_plan(segments: &[Segment], cfg: &DenseConfig) -> Vec<i64> {
     let mut order: Vec<usize> = (0..segments.len())
         .filter(|&i| segments[i].level >= cfg.min_level)
@@ -323,17 +324,23 @@ pub fn dense_plan(segments: &[Segment], cfg: &DenseConfig) -> Vec<i64> {
             }
         }
     }
-    let mut out = Vec::with_capacity(total);
-    for (k, &i) in order.iter().enumerate() {
-        let s = &segments[i];
-        let d = (s.end_us - s.start_us).max(0);
-        let n = got[k] as i64;
-        for j in 0..n {
-            out.push(s.start_us + (2 * j + 1) * d / (2 * n));
+    // The same breadth-first order: every segment's first frame, best segments first,
+    // then every second frame …
+    let mut out: Vec<i64> = Vec::with_capacity(total);
+    for j in 0..rounds {
+        for (k, &i) in order.iter().enumerate() {
+            if j >= got[k] {
+                continue;
+            }
+            let s = &segments[i];
+            let d = (s.end_us - s.start_us).max(0);
+            let (j, n) = (j as i64, got[k] as i64);
+            let t = s.start_us + (2 * j + 1) * d / (2 * n);
+            if !out.contains(&t) {
+                out.push(t);
+            }
         }
     }
-    out.sort_unstable();
-    out.dedup();
     out
 }
 
@@ -473,7 +480,12 @@ mod tests {
         assert_eq!(in_seg(4), 2); // 2 s at 1 s
         assert_eq!(in_seg(5), 1); // zero-length: its one time
         assert_eq!(plan.len(), 13);
-        assert!(plan.windows(2).all(|w| w[0] < w[1]));
+        let mut sorted = plan.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), plan.len());
+        // Most wanted first: the critical segment, then the high one.
+        assert_eq!(segment_at(&segs, plan[1]), Some(1));
         // Spread over the segment: critical frames at the centres of six parts.
         assert_eq!(plan[0], 10_000_000 / 12);
 

@@ -144,6 +144,16 @@ export interface PickOptions {
   sampleInterval?: number;
   /** Most frames sampled when `sampleInterval` is not given. Default 240. */
   maxSamples?: number;
+  /**
+   * Decode budget: units a minute of 1080p video (a delta frame 1, a keyframe 4; a
+   * quarter of the rate after the first two minutes; more for smaller frames). Long GOPs
+   * are then sampled early in each GOP rather than decoded whole. Default 150;
+   * `Infinity` decodes every planned sample, whatever it costs. `report.decodePlan`
+   * gives each pass's cost.
+   */
+  decodeBudget?: number;
+  /** Seconds a dense-pass frame may sit from the time asked for, if it decodes cheaper. Default 0.5. */
+  denseTolerance?: number;
   /** Long side, in pixels, of the analysis images. Default 320. */
   analysisSize?: number;
   /** Frames kept for deep analysis (faces …). Default 24. */
@@ -311,6 +321,8 @@ export interface Report {
   framesDecodedPass1: number;
   /** H.264 pictures nothing refers to, left out on the way to a wanted frame (not decoded). */
   framesSkipped: number;
+  /** What each decode pass was planned to cost, known before it ran (`decodeBudget`). */
+  decodePlan?: DecodePlanReport;
   framesSampled: number;
   framesRejected: number;
   framesDeep: number;
@@ -321,6 +333,24 @@ export interface Report {
   /** Things that degraded the result without failing it (e.g. no face model). */
   warnings: string[];
   [key: string]: unknown;
+}
+
+/** The price of one decode pass: targets, samples fed (an upper bound on frames decoded), keyframes among them, units. */
+export interface PlanCost {
+  targets: number;
+  frames: number;
+  keyframes: number;
+  units: number;
+}
+
+export interface DecodePlanReport {
+  /** Units the pick may spend (null: no budget, `decodeBudget: Infinity`). */
+  budget: number | null;
+  unitsPerMinute: number | null;
+  coarse: PlanCost;
+  dense: PlanCost;
+  /** The full-size re-decode of the picks. */
+  encode: PlanCost | null;
 }
 
 export interface PickResult {

@@ -6,6 +6,16 @@ const PROGRESS_WEIGHTS = { demux: 0.02, decode: 0.53, dense: 0.25, analyse: 0.12
 const MAX_QUEUED_CHUNKS = 12;
 const MAX_RUN_BYTES = 8 << 20;
 const MAX_DECODER_RESETS = 20;
+// Decode budget (sampling::decode_budget): units a minute of 1080p video, one unit a
+// delta frame, four a keyframe. 150 a minute is a 2-minute 1080p video's 60 keyframes
+// at 2 s GOPs plus ~60 frames more: about 2.5 s of software decoding on 2 cores.
+const DECODE_UNITS_PER_MINUTE = 150;
+// Share of the budget the coarse pass may spend on fills (keyframes beyond it are still
+// taken: they find the shots), and the least the dense pass keeps.
+const COARSE_SHARE = 0.6;
+const MIN_DENSE_SHARE = 0.2;
+// A dense frame may sit this far from the time the segments asked for, if cheaper.
+const DENSE_TOLERANCE_S = 0.5;
 
 let wasm = null;
 let wasmExports = null; // for memory.buffer.byteLength in the report
@@ -310,8 +320,13 @@ async function pick(id, file, options) {
     const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation);
     // Keyframes thinned to about maxSamples on long videos; short clips sampled densely
     // enough to give every pick asked a choice (sampling::coarse_spacing).
+    // Under a decode budget (issue 14): with long GOPs the fills between keyframes are
+    // frames early in their GOP, not a grid that decodes whole GOPs.
+    const perMinute = options.decodeBudget ?? DECODE_UNITS_PER_MINUTE;
+    const budget = Number.isFinite(perMinute)
+      ? wasm.decodeBudget(durationS, track.codedWidth, track.codedHeight, perMinute) : undefined;
     const grid = options.sampleInterval ? demuxer.planGrid(interval)
-      : demuxer.planCoarse(minGap, maxGap);
+      : demuxer.planCoarse(minGap, maxGap, budget === undefined ? undefined : Math.round(budget * COARSE_SHARE));
     const decoded = await decodeTargets(id, demuxer, track, config, grid, measure.frame,
       (f) => progress('decode', f));
     await measure.settled();
@@ -329,7 +344,10 @@ async function pick(id, file, options) {
     const t15 = performance.now();
     const densePlan = options.twoPass === false ? { times: [] }
       : analysis.planDense(options.maxDense ?? Math.max(20, 3 * (options.top || 10)));
-    const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts());
+    const denseBudget = budget === undefined ? undefined
+      : Math.round(Math.max(budget - grid.cost.units, budget * MIN_DENSE_SHARE));
+    const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts(),
+      options.denseTolerance ?? DENSE_TOLERANCE_S, denseBudget);
     const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, framesSkipped: 0, warnings: [] }
       : await decodeTargets(id, demuxer, track, config, dense, measure.frame, (f) => progress('dense', f));
     await measure.settled();
@@ -383,6 +401,10 @@ async function pick(id, file, options) {
       framesDecodedPass1: decoded.framesDecoded,
       framesDecodedPass2: denseDecoded.framesDecoded,
       framesSkipped: decoded.framesSkipped + denseDecoded.framesSkipped + encoded.framesSkipped,
+      // What each pass was planned to cost before decoding (decode units: a delta frame
+      // 1, a keyframe 4; `frames` counts non-reference pictures later skipped).
+      decodePlan: { budget: budget ?? null, unitsPerMinute: Number.isFinite(perMinute) ? perMinute : null,
+        coarse: grid.cost, dense: dense.cost, encode: encoded.cost ?? null },
       rangeReads: demuxer.rangeReads(),
       bytesRead: demuxer.bytesRead(),
       fileBytes: file.size,
@@ -750,7 +772,7 @@ function pictureSize(view, maxWidth) {
 }
 
 async function encodePicks(id, demuxer, track, config, view, candidates, options, progress) {
-  if (candidates.length === 0) return { blobs: [], framesDecoded: 0, framesSkipped: 0, warnings: [] };
+  if (candidates.length === 0) return { blobs: [], framesDecoded: 0, framesSkipped: 0, warnings: [], cost: null };
   const plan = demuxer.planTimes(candidates.map((c) => c.ptsUs));
   const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
   const quality = options.quality ?? 0.9;
@@ -765,5 +787,5 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   // Candidate times are sample times (they came from decoded frames), so they match.
   const blobs = await Promise.all(candidates.map((c) => pending.get(c.ptsUs)));
   progress('encode', 1);
-  return { blobs, framesDecoded, framesSkipped, warnings };
+  return { blobs, framesDecoded, framesSkipped, warnings, cost: plan.cost };
 }

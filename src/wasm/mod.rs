@@ -43,6 +43,13 @@ pub fn coarse_spacing(duration_s: f64, top: usize, max_samples: usize) -> Vec<f6
     vec![min_gap as f64 / 1e6, max_gap as f64 / 1e6]
 }
 
+/// Decode units a pick may spend ([`sampling::decode_budget`]): `per_minute` units a
+/// minute of 1080p video.
+#[wasm_bindgen(js_name = decodeBudget)]
+pub fn decode_budget(duration_s: f64, width: u32, height: u32, per_minute: f64) -> f64 {
+    sampling::decode_budget((duration_s * 1e6) as i64, width, height, per_minute) as f64
+}
+
 #[wasm_bindgen(js_name = threadCount)]
 pub fn thread_count() -> usize {
     rayon::current_num_threads()
@@ -196,24 +203,36 @@ impl Demuxer {
     }
 
     /// The coarse pass: keyframes at least `min_gap_s` apart, gaps over `max_gap_s`
-    /// filled from a grid; with the runs that decode them.
+    /// filled; with the runs that decode them and their cost. With `budget` (decode
+    /// units, [`sampling::decode_budget`]) the fills are the cheap frames the budget pays
+    /// for ([`sampling::coarse_targets_within`]); without, a grid whatever it costs.
     #[wasm_bindgen(js_name = planCoarse)]
-    pub fn plan_coarse(&self, min_gap_s: f64, max_gap_s: f64) -> Result<JsValue, JsValue> {
-        let targets = sampling::coarse_targets(
-            &self.track.samples,
-            (min_gap_s * 1e6) as i64,
-            (max_gap_s * 1e6) as i64,
-        );
+    pub fn plan_coarse(
+        &self,
+        min_gap_s: f64,
+        max_gap_s: f64,
+        budget: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
+        let (min_gap, max_gap) = ((min_gap_s * 1e6) as i64, (max_gap_s * 1e6) as i64);
+        let samples = &self.track.samples;
+        let targets = match budget {
+            Some(b) => sampling::coarse_targets_within(samples, min_gap, max_gap, b as u64),
+            None => sampling::coarse_targets(samples, min_gap, max_gap),
+        };
         self.plan(targets)
     }
 
     /// Decode runs for the samples nearest to the given times (microseconds), leaving
-    /// out samples whose presentation time is in `skip_pts_us` (already analysed).
+    /// out samples whose presentation time is in `skip_pts_us` (already analysed). With
+    /// `budget`, times come most wanted first and each takes the cheapest sample within
+    /// `tolerance_s` of it while the budget lasts ([`sampling::times_within`]).
     #[wasm_bindgen(js_name = planTimes)]
     pub fn plan_times(
         &self,
         pts_us: Vec<f64>,
         skip_pts_us: Option<Vec<f64>>,
+        tolerance_s: Option<f64>,
+        budget: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let skip: std::collections::HashSet<i64> = skip_pts_us
             .unwrap_or_default()
@@ -221,9 +240,16 @@ impl Demuxer {
             .map(|&t| t as i64)
             .collect();
         let samples = &self.track.samples;
-        let mut targets: Vec<usize> = pts_us
+        let wanted: Vec<i64> = pts_us.iter().map(|&t| t as i64).collect();
+        if let Some(b) = budget {
+            let tolerance = (tolerance_s.unwrap_or(0.0) * 1e6) as i64;
+            return self.plan(sampling::times_within(
+                samples, &wanted, &skip, tolerance, b as u64,
+            ));
+        }
+        let mut targets: Vec<usize> = wanted
             .iter()
-            .filter_map(|&t| sampling::nearest_sample(samples, t as i64))
+            .filter_map(|&t| sampling::nearest_sample(samples, t))
             .filter(|&i| !skip.contains(&samples[i].pts_us))
             .collect();
         targets.sort_unstable();
@@ -232,13 +258,20 @@ impl Demuxer {
     }
 
     fn plan(&self, targets: Vec<usize>) -> Result<JsValue, JsValue> {
-        let runs = sampling::decode_runs(&self.track.samples, &targets);
+        let samples = &self.track.samples;
+        let runs = sampling::decode_runs(samples, &targets);
+        let cost = sampling::PlanCost::of(samples, &targets, &runs);
         #[derive(Serialize)]
         struct Plan {
             targets: Vec<usize>,
             runs: Vec<sampling::DecodeRun>,
+            cost: sampling::PlanCost,
         }
-        to_js(&Plan { targets, runs })
+        to_js(&Plan {
+            targets,
+            runs,
+            cost,
+        })
     }
 }
 
