@@ -71,7 +71,7 @@ Picking:
   -n, --top N            picks per video, best first (default 10)
       --niche NAME       tune the ranking for ${NICHES.join(', ')}
       --interval S       seconds between sampled frames (default: from the duration)
-      --decode-budget U  decode units a minute of 1080p video (default 150: a delta frame
+      --decode-budget U  decode units a minute of 1080p video (default 200: a delta frame
                          1, a keyframe 4); 'all' decodes every planned frame, whatever it costs
       --threads N        wasm threads (default: the machine's cores; 1: single-thread build)
       --gpu              quick filter on WebGPU, whatever the adapter (headless: SwiftShader,

@@ -130,14 +130,21 @@ impl PlanCost {
 /// minute of 1080p for the first two minutes, a quarter of that rate after (a 10-minute
 /// video costs twice a 2-minute one, not five times), scaled by the frame's size (a 720p
 /// frame decodes in about half the time of a 1080p one; at most 4× for small frames).
+/// Clips up to a minute get at least [`SHORT_CLIP_BUDGET`] (their picks depend on several
+/// frames per pick, and a few seconds is what a user waits for a clip anyway), tapering
+/// to nothing at two minutes, where the per-minute rate takes over.
 pub fn decode_budget(duration_us: i64, width: u32, height: u32, per_minute: f64) -> u64 {
     let minutes = duration_us.max(0) as f64 / 60e6;
     let paid = minutes.min(2.0) + 0.25 * (minutes - 2.0).max(0.0);
     let pixels = (f64::from(width) * f64::from(height)).max(1.0);
     let size = (1920.0 * 1080.0 / pixels).clamp(0.25, 4.0);
-    // Even a few seconds of video get enough for a handful of keyframes and a dense pass.
-    (per_minute.max(0.0) * paid * size).max(24.0 * KEYFRAME_COST as f64) as u64
+    let short = SHORT_CLIP_BUDGET * (2.0 - minutes).clamp(0.0, 1.0);
+    ((per_minute.max(0.0) * paid).max(short) * size) as u64
 }
+
+/// What a clip of up to a minute may spend, in 1080p units (about 7 s of software
+/// decoding on 2 cores): enough for the dense sampling of the evaluation set's clips.
+pub const SHORT_CLIP_BUDGET: f64 = 800.0;
 
 /// Per decode-order sample, the index of the keyframe its GOP starts at.
 fn gop_starts(samples: &[Sample]) -> Vec<usize> {
@@ -297,13 +304,14 @@ pub fn coarse_targets_within(
 /// Dense-pass targets under a decode budget: for each wanted time, most wanted first,
 /// the cheapest sample within `tolerance_us` of it (the decoder starts afresh, so runs
 /// of the coarse pass do not help; frames early in a GOP and frames inside a run this
-/// pass already plans are cheap), skipping samples whose time is in `skip` (already
-/// analysed); a time whose cheapest sample would overspend is dropped. Decode-order
-/// indices, sorted.
+/// pass already plans are cheap), at least half the tolerance away from every frame
+/// analysed already (`analysed_us`) or chosen here (a frame beside a keyframe the coarse
+/// pass took would add nothing); a time whose cheapest sample would overspend is
+/// dropped. Decode-order indices, sorted.
 pub fn times_within(
     samples: &[Sample],
     wanted_us: &[i64],
-    skip: &std::collections::HashSet<i64>,
+    analysed_us: &[i64],
     tolerance_us: i64,
     budget: u64,
 ) -> Vec<usize> {
@@ -312,13 +320,20 @@ pub fn times_within(
     }
     let mut by_pts: Vec<usize> = (0..samples.len()).collect();
     by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let tol = tolerance_us.max(0);
+    let sep = (tol / 2).max(1);
+    let mut taken: Vec<i64> = analysed_us.to_vec();
+    taken.sort_unstable();
+    let near_taken = |taken: &[i64], t: i64| {
+        let p = taken.partition_point(|&x| x < t);
+        let close = |q: usize| taken.get(q).is_some_and(|&x| (x - t).abs() < sep);
+        close(p) || (p > 0 && close(p - 1))
+    };
     let mut cost = CostTracker::new(samples);
     let mut chosen: Vec<usize> = Vec::new();
     for &t in wanted_us {
-        let tol = tolerance_us.max(0);
-        let excluded = |i: usize| skip.contains(&samples[i].pts_us) || chosen.contains(&i);
-        let window = (t - tol, t, t + tol);
-        let Some(i) = cheapest_in(samples, &by_pts, window, &cost, excluded) else {
+        let excluded = |i: usize| near_taken(&taken, samples[i].pts_us);
+        let Some(i) = cheapest_in(samples, &by_pts, (t - tol, t, t + tol), &cost, excluded) else {
             continue;
         };
         if cost.spent + cost.price(i) > budget {
@@ -326,9 +341,59 @@ pub fn times_within(
         }
         cost.take(i);
         chosen.push(i);
+        let at = taken.partition_point(|&x| x < samples[i].pts_us);
+        taken.insert(at, samples[i].pts_us);
     }
     chosen.sort_unstable();
     chosen
+}
+
+/// Samples nearest to the wanted times, sorted, leaving out those already analysed.
+pub fn nearest_targets(samples: &[Sample], wanted_us: &[i64], analysed_us: &[i64]) -> Vec<usize> {
+    let mut targets: Vec<usize> = wanted_us
+        .iter()
+        .filter_map(|&t| nearest_sample(samples, t))
+        .filter(|&i| !analysed_us.contains(&samples[i].pts_us))
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    targets
+}
+
+fn units(samples: &[Sample], targets: &[usize]) -> u64 {
+    PlanCost::of(samples, targets, &decode_runs(samples, targets)).units
+}
+
+/// The coarse pass as planned without a budget ([`coarse_targets`]) where that fits in
+/// `budget` (short clips, short GOPs: picks as measured on the evaluation set), else
+/// [`coarse_targets_within`].
+pub fn coarse_plan(
+    samples: &[Sample],
+    min_gap_us: i64,
+    max_gap_us: i64,
+    budget: u64,
+) -> Vec<usize> {
+    let grid = coarse_targets(samples, min_gap_us, max_gap_us);
+    if units(samples, &grid) <= budget {
+        return grid;
+    }
+    coarse_targets_within(samples, min_gap_us, max_gap_us, budget)
+}
+
+/// The dense pass: the samples nearest the wanted times where they fit in `budget`, else
+/// [`times_within`].
+pub fn dense_targets(
+    samples: &[Sample],
+    wanted_us: &[i64],
+    analysed_us: &[i64],
+    tolerance_us: i64,
+    budget: u64,
+) -> Vec<usize> {
+    let nearest = nearest_targets(samples, wanted_us, analysed_us);
+    if units(samples, &nearest) <= budget {
+        return nearest;
+    }
+    times_within(samples, wanted_us, analysed_us, tolerance_us, budget)
 }
 
 /// Nearest sample to `t` by binary search over indices sorted by presentation time.
@@ -482,14 +547,17 @@ mod tests {
 
     #[test]
     fn budget_follows_length_and_size() {
-        let two = decode_budget(120_000_000, 1920, 1080, 150.0);
-        assert_eq!(two, 300);
+        let two = decode_budget(120_000_000, 1920, 1080, 200.0);
+        assert_eq!(two, 400);
         // Ten minutes: twice two minutes, not five times.
-        assert_eq!(decode_budget(600_000_000, 1920, 1080, 150.0), 2 * two);
+        assert_eq!(decode_budget(600_000_000, 1920, 1080, 200.0), 2 * two);
         // 720p: frames decode in less than half the time.
-        assert_eq!(decode_budget(120_000_000, 1280, 720, 150.0), 675);
-        // A few seconds still get a floor.
-        assert_eq!(decode_budget(3_000_000, 1920, 1080, 150.0), 96);
+        assert_eq!(decode_budget(120_000_000, 1280, 720, 200.0), 900);
+        // Clips: dense sampling up to a minute, tapering to the rate at two.
+        assert_eq!(decode_budget(3_000_000, 1920, 1080, 200.0), 800);
+        assert_eq!(decode_budget(60_000_000, 1920, 1080, 200.0), 800);
+        assert_eq!(decode_budget(90_000_000, 1920, 1080, 200.0), 400);
+        assert_eq!(decode_budget(3_000_000, 1280, 720, 200.0), 1800);
     }
 
     #[test]
@@ -563,24 +631,49 @@ mod tests {
     #[test]
     fn dense_times_take_cheap_frames_near_the_wish() {
         let s = track(900, 60);
-        let skip: std::collections::HashSet<i64> =
-            [0, 60, 120].iter().map(|&i| s[i].pts_us).collect();
+        let skip: Vec<i64> = [0, 60, 120].iter().map(|&i| s[i].pts_us).collect();
         // Wished at 1.8 s (frame 54, 54 frames past its keyframe): within 0.5 s the
-        // keyframe at 2 s was analysed already (skipped), and the frame after it costs
-        // that keyframe and itself.
+        // keyframe at 2 s was analysed already, and frames closer to it than 0.25 s are
+        // too; the first beyond (frame 68) costs that keyframe and 8 frames.
         let t = times_within(&s, &[1_800_000], &skip, 500_000, 100);
-        assert_eq!(t, vec![61]);
-        // A frame inside a run already planned costs nothing more.
-        let t = times_within(&s, &[2_100_000, 2_050_000], &skip, 100_000, 100);
-        assert_eq!(plan_price(&s, &t).units, KEYFRAME_COST + 2);
+        assert_eq!(t, vec![68]);
+        assert_eq!(plan_price(&s, &t).units, KEYFRAME_COST + 8);
+        // A frame inside a run already planned costs nothing more; two wishes do not
+        // take frames side by side.
+        let t = times_within(&s, &[2_600_000, 2_500_000], &skip, 200_000, 100);
+        assert_eq!(t.len(), 2);
+        assert!(s[t[1]].pts_us - s[t[0]].pts_us >= 100_000, "{t:?}");
+        assert_eq!(plan_price(&s, &t).units, KEYFRAME_COST + (t[1] - 60) as u64);
         // Over budget: the least wanted times go.
         // Each wish 0.3 s after a keyframe, in a GOP of its own: the first frame of the
         // window is the keyframe's fourth successor, 8 units.
         let wished: Vec<i64> = (0..7).rev().map(|k| k * 4_000_000 + 300_000).collect();
-        let t = times_within(&s, &wished, &skip, 200_000, 35);
+        let t = times_within(&s, &wished, &[], 200_000, 35);
         assert_eq!(plan_price(&s, &t).units, 32);
         let kept: Vec<i64> = t.iter().map(|&i| s[i].pts_us / 1_000_000).collect();
         assert_eq!(kept, vec![12, 16, 20, 24]);
+    }
+
+    #[test]
+    fn plans_within_budget_stay_as_they_were() {
+        // 2 s GOPs: the grid plan is keyframes only, well within the budget.
+        let s = track(900, 60);
+        assert_eq!(
+            coarse_plan(&s, 250_000, 1_000_000, 1000),
+            coarse_targets(&s, 250_000, 1_000_000)
+        );
+        let wished = [1_500_000, 7_700_000];
+        assert_eq!(
+            dense_targets(&s, &wished, &[], 500_000, 1000),
+            nearest_targets(&s, &wished, &[])
+        );
+        // Over budget: the cheaper plans.
+        let s = track(3600, 250);
+        let grid = coarse_targets(&s, 500_000, 2_000_000);
+        let cheap = coarse_plan(&s, 500_000, 2_000_000, 400);
+        assert_ne!(cheap, grid);
+        assert!(plan_price(&s, &cheap).units <= 400);
+        assert!(plan_price(&s, &dense_targets(&s, &wished, &[], 500_000, 30)).units <= 30);
     }
 
     #[test]

@@ -146,8 +146,8 @@ export interface PickOptions {
   maxSamples?: number;
   /**
    * Decode budget: units a minute of 1080p video (a delta frame 1, a keyframe 4; a
-   * quarter of the rate after the first two minutes; more for smaller frames). Long GOPs
-   * are then sampled early in each GOP rather than decoded whole. Default 150;
+   * quarter of the rate after the first two minutes; at least 400; more for smaller
+   * frames). Long GOPs are then sampled early in each GOP rather than decoded whole. Default 200;
    * `Infinity` decodes every planned sample, whatever it costs. `report.decodePlan`
    * gives each pass's cost.
    */

@@ -7,9 +7,10 @@ const MAX_QUEUED_CHUNKS = 12;
 const MAX_RUN_BYTES = 8 << 20;
 const MAX_DECODER_RESETS = 20;
 // Decode budget (sampling::decode_budget): units a minute of 1080p video, one unit a
-// delta frame, four a keyframe. 150 a minute is a 2-minute 1080p video's 60 keyframes
-// at 2 s GOPs plus ~60 frames more: about 2.5 s of software decoding on 2 cores.
-const DECODE_UNITS_PER_MINUTE = 150;
+// delta frame, four a keyframe, at least 400 (more for smaller frames). A 2-minute
+// 1080p video gets 400: its 60 keyframes at 2 s GOPs and 160 frames more, about 3.3 s
+// of software decoding on 2 cores.
+const DECODE_UNITS_PER_MINUTE = 200;
 // Share of the budget the coarse pass may spend on fills (keyframes beyond it are still
 // taken: they find the shots), and the least the dense pass keeps.
 const COARSE_SHARE = 0.6;

@@ -203,9 +203,9 @@ impl Demuxer {
     }
 
     /// The coarse pass: keyframes at least `min_gap_s` apart, gaps over `max_gap_s`
-    /// filled; with the runs that decode them and their cost. With `budget` (decode
-    /// units, [`sampling::decode_budget`]) the fills are the cheap frames the budget pays
-    /// for ([`sampling::coarse_targets_within`]); without, a grid whatever it costs.
+    /// filled from a grid; with the runs that decode them and their cost. With `budget`
+    /// (decode units, [`sampling::decode_budget`]), where the grid costs more, the fills
+    /// are the cheap frames the budget pays for ([`sampling::coarse_plan`]).
     #[wasm_bindgen(js_name = planCoarse)]
     pub fn plan_coarse(
         &self,
@@ -216,7 +216,7 @@ impl Demuxer {
         let (min_gap, max_gap) = ((min_gap_s * 1e6) as i64, (max_gap_s * 1e6) as i64);
         let samples = &self.track.samples;
         let targets = match budget {
-            Some(b) => sampling::coarse_targets_within(samples, min_gap, max_gap, b as u64),
+            Some(b) => sampling::coarse_plan(samples, min_gap, max_gap, b as u64),
             None => sampling::coarse_targets(samples, min_gap, max_gap),
         };
         self.plan(targets)
@@ -224,8 +224,9 @@ impl Demuxer {
 
     /// Decode runs for the samples nearest to the given times (microseconds), leaving
     /// out samples whose presentation time is in `skip_pts_us` (already analysed). With
-    /// `budget`, times come most wanted first and each takes the cheapest sample within
-    /// `tolerance_s` of it while the budget lasts ([`sampling::times_within`]).
+    /// `budget` (times most wanted first), where those samples would cost more, each time
+    /// takes the cheapest sample within `tolerance_s` of it while the budget lasts
+    /// ([`sampling::dense_targets`]).
     #[wasm_bindgen(js_name = planTimes)]
     pub fn plan_times(
         &self,
@@ -234,26 +235,20 @@ impl Demuxer {
         tolerance_s: Option<f64>,
         budget: Option<f64>,
     ) -> Result<JsValue, JsValue> {
-        let skip: std::collections::HashSet<i64> = skip_pts_us
+        let analysed: Vec<i64> = skip_pts_us
             .unwrap_or_default()
             .iter()
             .map(|&t| t as i64)
             .collect();
         let samples = &self.track.samples;
         let wanted: Vec<i64> = pts_us.iter().map(|&t| t as i64).collect();
-        if let Some(b) = budget {
-            let tolerance = (tolerance_s.unwrap_or(0.0) * 1e6) as i64;
-            return self.plan(sampling::times_within(
-                samples, &wanted, &skip, tolerance, b as u64,
-            ));
-        }
-        let mut targets: Vec<usize> = wanted
-            .iter()
-            .filter_map(|&t| sampling::nearest_sample(samples, t))
-            .filter(|&i| !skip.contains(&samples[i].pts_us))
-            .collect();
-        targets.sort_unstable();
-        targets.dedup();
+        let targets = match budget {
+            Some(b) => {
+                let tolerance = (tolerance_s.unwrap_or(0.0) * 1e6) as i64;
+                sampling::dense_targets(samples, &wanted, &analysed, tolerance, b as u64)
+            }
+            None => sampling::nearest_targets(samples, &wanted, &analysed),
+        };
         self.plan(targets)
     }
 
