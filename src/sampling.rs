@@ -130,21 +130,23 @@ impl PlanCost {
 /// minute of 1080p for the first two minutes, a quarter of that rate after (a 10-minute
 /// video costs twice a 2-minute one, not five times), scaled by the frame's size (a 720p
 /// frame decodes in about half the time of a 1080p one; at most 4× for small frames).
-/// Clips up to a minute get at least [`SHORT_CLIP_BUDGET`] (their picks depend on several
-/// frames per pick, and a few seconds is what a user waits for a clip anyway), tapering
-/// to nothing at two minutes, where the per-minute rate takes over.
+/// Clips up to a minute get [`SHORT_CLIP_MINUTES`] minutes' worth (their picks depend on
+/// several frames per pick, and a few seconds is what a user waits for a clip anyway),
+/// tapering to nothing at two minutes, where the per-minute rate takes over.
 pub fn decode_budget(duration_us: i64, width: u32, height: u32, per_minute: f64) -> u64 {
     let minutes = duration_us.max(0) as f64 / 60e6;
     let paid = minutes.min(2.0) + 0.25 * (minutes - 2.0).max(0.0);
     let pixels = (f64::from(width) * f64::from(height)).max(1.0);
     let size = (1920.0 * 1080.0 / pixels).clamp(0.25, 4.0);
-    let short = SHORT_CLIP_BUDGET * (2.0 - minutes).clamp(0.0, 1.0);
-    ((per_minute.max(0.0) * paid).max(short) * size) as u64
+    let rate = per_minute.max(0.0);
+    let short = SHORT_CLIP_MINUTES * rate * (2.0 - minutes).clamp(0.0, 1.0);
+    ((rate * paid).max(short) * size) as u64
 }
 
-/// What a clip of up to a minute may spend, in 1080p units (about 7 s of software
-/// decoding on 2 cores): enough for the dense sampling of the evaluation set's clips.
-pub const SHORT_CLIP_BUDGET: f64 = 800.0;
+/// What a clip of up to a minute may spend, in minutes at the per-minute rate (800 units
+/// at the default 200, about 7 s of software decoding of 1080p on 2 cores): enough for
+/// the dense sampling of the evaluation set's clips.
+pub const SHORT_CLIP_MINUTES: f64 = 4.0;
 
 /// Per decode-order sample, the index of the keyframe its GOP starts at.
 fn gop_starts(samples: &[Sample]) -> Vec<usize> {

@@ -560,6 +560,18 @@ impl Session {
             .position(|&(a, b)| pts_us >= a && pts_us <= b)
     }
 
+    /// The frames that may still be picked, likeliest first: those not ranked yet
+    /// (pending, awaiting pixels), then the kept ones best rank first. A frame missing
+    /// here has been let go and cannot be a pick (unless no frame is kept at all).
+    pub fn standing(&self) -> Vec<i64> {
+        let unranked = self.pending.iter().map(|(t, _)| *t);
+        let ranked = self.kept.iter().map(|k| k.pts_us);
+        unranked
+            .chain(self.awaiting.keys().copied())
+            .chain(ranked)
+            .collect()
+    }
+
     /// Presentation times analysed so far (the dense pass skips them).
     pub fn sampled_pts(&self) -> Vec<i64> {
         let mut v: Vec<i64> = self.sampled.iter().copied().collect();
@@ -1144,6 +1156,28 @@ mod tests {
         let times: Vec<f64> = c.iter().map(|c| c.time).collect();
         assert!(times.iter().any(|&t| t >= 20.0), "{times:?}");
         assert!(times.iter().any(|&t| t < 20.0), "{times:?}");
+    }
+
+    #[test]
+    fn standing_frames_are_the_pending_then_the_kept_by_rank() {
+        let cfg = SessionConfig {
+            deep_k: 2,
+            top: 1,
+            batch: 4,
+            ..SessionConfig::default()
+        };
+        let mut s = Session::new(cfg).unwrap();
+        for i in 0..12 {
+            s.push_frame(i * 1_000_000, textured(i as u32, 60 + 10 * i as u8))
+                .unwrap();
+        }
+        // 12 pushed in batches of 4: none pending; one more is.
+        s.push_frame(20_000_000, textured(99, 120)).unwrap();
+        let standing = s.standing();
+        assert_eq!(standing[0], 20_000_000);
+        // The pool holds 3 × max(deep_k, top) frames; the rest were let go.
+        assert_eq!(standing.len(), 1 + s.pool_cap());
+        assert!(s.pool_cap() < 12);
     }
 
     #[test]

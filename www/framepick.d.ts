@@ -154,6 +154,11 @@ export interface PickOptions {
   decodeBudget?: number;
   /** Seconds a dense-pass frame may sit from the time asked for, if it decodes cheaper. Default 0.5. */
   denseTolerance?: number;
+  /**
+   * Most bytes of full-size frame copies kept while decoding, so picks need no second
+   * decode (the frames the analysis ranks lowest are let go first). Default 64 MiB; 0 off.
+   */
+  holdBytes?: number;
   /** Long side, in pixels, of the analysis images. Default 320. */
   analysisSize?: number;
   /** Frames kept for deep analysis (faces …). Default 24. */
@@ -323,6 +328,8 @@ export interface Report {
   framesSkipped: number;
   /** What each decode pass was planned to cost, known before it ran (`decodeBudget`). */
   decodePlan?: DecodePlanReport;
+  /** Full-size copies kept while decoding (`holdBytes`); null when off. */
+  hold?: { maxBytes: number; peakBytes: number; held: number; released: number; picksFromHold: number } | null;
   framesSampled: number;
   framesRejected: number;
   framesDeep: number;

@@ -7,16 +7,19 @@ const MAX_QUEUED_CHUNKS = 12;
 const MAX_RUN_BYTES = 8 << 20;
 const MAX_DECODER_RESETS = 20;
 // Decode budget (sampling::decode_budget): units a minute of 1080p video, one unit a
-// delta frame, four a keyframe, at least 400 (more for smaller frames). A 2-minute
-// 1080p video gets 400: its 60 keyframes at 2 s GOPs and 160 frames more, about 3.3 s
-// of software decoding on 2 cores.
+// delta frame, four a keyframe (more for smaller frames; clips up to a minute get 800).
+// A 2-minute 1080p video gets 400: its 60 keyframes at 2 s GOPs and 160 frames more,
+// about 3.3 s of software decoding on 2 cores.
 const DECODE_UNITS_PER_MINUTE = 200;
 // Share of the budget the coarse pass may spend on fills (keyframes beyond it are still
 // taken: they find the shots), and the least the dense pass keeps.
 const COARSE_SHARE = 0.6;
 const MIN_DENSE_SHARE = 0.2;
-// A dense frame may sit this far from the time the segments asked for, if cheaper.
+// A dense frame may sit this far from the time asked for, if cheaper.
 const DENSE_TOLERANCE_S = 0.5;
+// Full-size copies of frames that may still be picked (hold.js), so picks need no second
+// decode: 64 MiB is 21 frames of 1080p (I420), 5 of 4K.
+const HOLD_BYTES = 64 << 20;
 
 let wasm = null;
 let wasmExports = null; // for memory.buffer.byteLength in the report
@@ -292,6 +295,7 @@ async function pick(id, file, options) {
   const t0 = performance.now();
   const demuxer = wasm.Demuxer.open(file);
   let analysis = null;
+  let hold = null;
   try {
     const track = demuxer.track();
     checkLimits(file, track, options);
@@ -319,6 +323,11 @@ async function pick(id, file, options) {
     const t1 = performance.now();
     const { gpu, info: gpuInfo } = await gpuFor(options.gpu ?? engine.gpuMode);
     const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation);
+    hold = await frameHold(options.holdBytes ?? HOLD_BYTES, () => analysis.standingPts());
+    const onFrame = (frame) => {
+      hold?.hold(frame);
+      measure.frame(frame);
+    };
     // Keyframes thinned to about maxSamples on long videos; short clips sampled densely
     // enough to give every pick asked a choice (sampling::coarse_spacing).
     // Under a decode budget (issue 14): with long GOPs the fills between keyframes are
@@ -328,7 +337,7 @@ async function pick(id, file, options) {
       ? wasm.decodeBudget(durationS, track.codedWidth, track.codedHeight, perMinute) : undefined;
     const grid = options.sampleInterval ? demuxer.planGrid(interval)
       : demuxer.planCoarse(minGap, maxGap, budget === undefined ? undefined : Math.round(budget * COARSE_SHARE));
-    const decoded = await decodeTargets(id, demuxer, track, config, grid, measure.frame,
+    const decoded = await decodeTargets(id, demuxer, track, config, grid, onFrame,
       (f) => progress('decode', f));
     await measure.settled();
     timings.decodeMs = performance.now() - t1;
@@ -350,7 +359,7 @@ async function pick(id, file, options) {
     const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts(),
       options.denseTolerance ?? DENSE_TOLERANCE_S, denseBudget);
     const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, framesSkipped: 0, warnings: [] }
-      : await decodeTargets(id, demuxer, track, config, dense, measure.frame, (f) => progress('dense', f));
+      : await decodeTargets(id, demuxer, track, config, dense, onFrame, (f) => progress('dense', f));
     await measure.settled();
     progress('dense', 1);
     timings.denseMs = performance.now() - t15;
@@ -368,7 +377,7 @@ async function pick(id, file, options) {
     // Full-size pictures for the picks only.
     checkAbort(id);
     const t3 = performance.now();
-    const encoded = await encodePicks(id, demuxer, track, config, view, out.candidates, options, progress);
+    const encoded = await encodePicks(id, demuxer, track, config, view, out.candidates, options, progress, hold);
     timings.encodeMs = performance.now() - t3;
     timings.totalMs = performance.now() - t0;
 
@@ -402,6 +411,9 @@ async function pick(id, file, options) {
       framesDecodedPass1: decoded.framesDecoded,
       framesDecodedPass2: denseDecoded.framesDecoded,
       framesSkipped: decoded.framesSkipped + denseDecoded.framesSkipped + encoded.framesSkipped,
+      // Full-size copies kept while decoding (hold.js): picks taken from them were not decoded again.
+      hold: hold ? { maxBytes: hold.maxBytes, peakBytes: hold.peakBytes, held: hold.held,
+        released: hold.released, picksFromHold: encoded.fromHold } : null,
       // What each pass was planned to cost before decoding (decode units: a delta frame
       // 1, a keyframe 4; `frames` counts non-reference pictures later skipped).
       decodePlan: { budget: budget ?? null, unitsPerMinute: Number.isFinite(perMinute) ? perMinute : null,
@@ -415,9 +427,20 @@ async function pick(id, file, options) {
     };
     return { result: { candidates, report }, transfer: [] };
   } finally {
+    hold?.clear();
     analysis?.free();
     demuxer.free();
   }
+}
+
+/**
+ * The full-size frame hold (hold.js), or null where it is off (`holdBytes: 0`) or
+ * hold.js was not copied beside worker.js (the picks are then decoded again).
+ */
+async function frameHold(maxBytes, standing) {
+  if (!(maxBytes > 0)) return null;
+  const mod = await import('./hold.js').catch(() => null);
+  return mod ? new mod.FrameHold(maxBytes, standing) : null;
 }
 
 /**
@@ -772,21 +795,39 @@ function pictureSize(view, maxWidth) {
   return { width: Math.max(1, Math.round(view.width * scale)), height: Math.max(1, Math.round(view.height * scale)) };
 }
 
-async function encodePicks(id, demuxer, track, config, view, candidates, options, progress) {
-  if (candidates.length === 0) return { blobs: [], framesDecoded: 0, framesSkipped: 0, warnings: [], cost: null };
-  const plan = demuxer.planTimes(candidates.map((c) => c.ptsUs));
+async function encodePicks(id, demuxer, track, config, view, candidates, options, progress, hold = null) {
+  const none = { blobs: [], framesDecoded: 0, framesSkipped: 0, warnings: [], cost: null, fromHold: 0 };
+  if (candidates.length === 0) return none;
   const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
   const quality = options.quality ?? 0.9;
   const { width, height } = pictureSize(view, options.maxWidth);
   const pending = new Map();
-  const { framesDecoded, framesSkipped, warnings } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
+  const encode = (frame) => {
     const canvas = new OffscreenCanvas(width, height);
     drawOriented(canvas.getContext('2d'), frame, width, height, view.rotation);
     pending.set(frame.timestamp, canvas.convertToBlob({ type, quality }));
     frame.close();
-  }, (f) => progress('encode', f * 0.5));
+  };
+  // Picks held at full size while they were decoded need no second decode.
+  let fromHold = 0;
+  for (const c of candidates) {
+    const frame = await hold?.take(c.ptsUs);
+    if (!frame) continue;
+    encode(frame);
+    fromHold++;
+  }
+  hold?.clear();
+  const rest = candidates.filter((c) => !pending.has(c.ptsUs));
+  let decoded = { ...none };
+  let cost = null;
+  if (rest.length) {
+    const plan = demuxer.planTimes(rest.map((c) => c.ptsUs));
+    cost = plan.cost;
+    decoded = await decodeTargets(id, demuxer, track, config, plan, encode, (f) => progress('encode', f * 0.5));
+  }
   // Candidate times are sample times (they came from decoded frames), so they match.
   const blobs = await Promise.all(candidates.map((c) => pending.get(c.ptsUs)));
   progress('encode', 1);
-  return { blobs, framesDecoded, framesSkipped, warnings, cost: plan.cost };
+  return { blobs, framesDecoded: decoded.framesDecoded, framesSkipped: decoded.framesSkipped,
+    warnings: decoded.warnings, cost, fromHold };
 }

@@ -574,6 +574,16 @@ impl Analysis {
         to_js(&plan)
     }
 
+    /// Presentation times (µs) of the frames that may still be picked, likeliest first
+    /// (see `Session::standing`): the worker keeps full-size copies of these only.
+    #[wasm_bindgen(js_name = standingPts)]
+    pub fn standing_pts(&self) -> Vec<f64> {
+        self.session
+            .as_ref()
+            .map(|s| s.standing().into_iter().map(|t| t as f64).collect())
+            .unwrap_or_default()
+    }
+
     /// Presentation times (µs) analysed so far.
     #[wasm_bindgen(js_name = sampledPts)]
     pub fn sampled_pts(&self) -> Vec<f64> {
