@@ -125,7 +125,17 @@ export async function hecate(video, fps, { n = 10, step = 0.5, minGap = 2 } = {}
 
 export async function probeFrames(video) {
   const r = await must('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_packets',
-    '-show_entries', 'stream=nb_read_packets,duration', '-of', 'json', video]);
-  const s = JSON.parse(r.stdout).streams[0];
-  return { frames: Number(s.nb_read_packets), duration: Number(s.duration) };
+    '-show_entries', 'stream=nb_read_packets,duration:format=duration', '-of', 'json', video]);
+  const j = JSON.parse(r.stdout);
+  const s = j.streams[0];
+  // WebM gives no stream duration: the container's.
+  const duration = Number(s.duration) || Number(j.format?.duration);
+  return { frames: Number(s.nb_read_packets), duration };
+}
+
+/** Keyframes in the video stream (its GOP structure, for the speed tables). */
+export async function countKeyframes(video) {
+  const r = await must('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags',
+    '-of', 'csv=p=0', video]);
+  return r.stdout.split('\n').filter((l) => l.includes('K')).length;
 }

@@ -33,7 +33,9 @@ const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',
 const want = (s) => !ONLY || ONLY.includes(s);
 // The 10-minute clip costs minutes a run (FFmpeg decodes all 18 000 frames): fewer runs.
 const LONG_RUNS = Number(argv[argv.indexOf('--long-runs') + 1]) || 1;
-const LONG = new Set(['10min-1080p']);
+const LONG = new Set(['10min-1080p', '10min-1080p-x264']);
+// The single-thread build runs on the original clips only (the GOP variants compare decode plans).
+const SINGLE_TOO = new Set(['30s-720p', '2min-1080p']);
 const T0 = Date.now();
 const log = (...a) => console.log(`[${((Date.now() - T0) / 1000).toFixed(0).padStart(4)} s]`, ...a);
 const failures = [];
@@ -41,7 +43,8 @@ const fail = (what) => { failures.push(what); console.error(`FAIL: ${what}`); };
 
 // The smoke mode reuses its 23 s labelled video as its only speed / memory clip.
 const CLIPS = argv.includes('--clips') ? argv[argv.indexOf('--clips') + 1].split(',') : null;
-const SPEED = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '10min-1080p'].filter((c) => !CLIPS || CLIPS.includes(c));
+const SPEED = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '2min-1080p-gop1', '2min-1080p-x264', '2min-1080p-vp9',
+  '10min-1080p', '10min-1080p-x264'].filter((c) => !CLIPS || CLIPS.includes(c));
 const MEMORY = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '10min-1080p'];
 const QUALITY = SMOKE ? ['q0-smoke'] : ['q1-mixed', 'q2-tempting', 'q3-long-shots'];
 const FULL_DEEP = SMOKE ? [] : ['30s-720p'].filter((c) => SPEED.includes(c));
@@ -63,12 +66,12 @@ function checkPick(what, r, top = 10) {
 }
 
 function summarizeReport(rep) {
-  const { timings, framesDecoded, framesDecodedPass1, framesDecodedPass2, framesSampled, framesCoarse,
+  const { timings, framesDecoded, framesDecodedPass1, framesDecodedPass2, framesSkipped, framesSampled, framesCoarse,
     framesDense, shots, transitions, framesDeep, framesRejected, threads, wasm, decoder, modelLoadMs,
-    sampleInterval, width, height, durationS, codec, rangeReads } = rep;
-  return { timings, framesDecoded, framesDecodedPass1, framesDecodedPass2, framesSampled, framesCoarse,
+    sampleInterval, width, height, durationS, codec, rangeReads, samples, decodePlan, hold } = rep;
+  return { timings, framesDecoded, framesDecodedPass1, framesDecodedPass2, framesSkipped, framesSampled, framesCoarse,
     framesDense, shots, transitions, framesDeep, framesRejected, threads, wasm, decoder, modelLoadMs,
-    sampleInterval, width, height, durationS, codec, rangeReads };
+    sampleInterval, width, height, durationS, codec, rangeReads, samples, decodePlan, hold };
 }
 
 async function framepickOnce(video, threads) {
@@ -134,7 +137,8 @@ async function main() {
       const runs = LONG.has(name) ? Math.min(RUNS, LONG_RUNS) : RUNS;
       for (let i = 0; i < runs; i++) {
         // single-thread on the 10-minute clip only with --long-single (minutes a run)
-        for (const flavour of LONG.has(name) && !argv.includes('--long-single') ? ['threads'] : ['threads', 'single']) {
+        const single = LONG.has(name) ? argv.includes('--long-single') : SINGLE_TOO.has(name) || SMOKE;
+        for (const flavour of single ? ['threads', 'single'] : ['threads']) {
           const { r, wallMs } = await framepickOnce(video, flavour === 'single' ? 1 : null);
           checkPick(`speed ${name} ${flavour} run ${i + 1}`, r);
           if (r.report && r.report.wasm !== flavour) fail(`speed ${name}: asked for ${flavour}, got ${r.report.wasm}`);
@@ -177,7 +181,10 @@ async function main() {
         singleOverThreadsDeep: div(m('single', 'deepMs'), m('threads', 'deepMs')),
       };
       const first = rows.threads.find((x) => x.framesDecoded !== undefined) || {};
+      const keyframes = await quality.countKeyframes(video);
       results.speed[name] = { date: new Date().toISOString(), command: results.command, runsDone: runs, wasmBuilt: wasmStamp(),
+        keyframes, codec: first.codec, plan: first.decodePlan, hold: first.hold, framesDecodedPass2: first.framesDecodedPass2,
+        framesSkipped: first.framesSkipped,
         video: video.replace(ROOT + '/', ''), frames, duration, bytes: readFileSync(video).length,
         thumbnailBatch: batch, framesDecoded: first.framesDecoded, framesDecodedPass1: first.framesDecodedPass1,
         framesSampled: first.framesSampled, framesDeep: first.framesDeep, threads: first.threads,
