@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::aesthetics::{aesthetics, gradient_magnitude, Aesthetics};
 use crate::audio::{self, AudioLevels};
 use crate::composition::{composition, energy_centroid, main_face, Composition};
+use crate::crops::{self, Crop, EnergyMap, Ratio};
 use crate::editability::{editable_region, EditableRegion};
 use crate::emotion::{Emotion, EmotionModel};
 use crate::error::{FramepickError, Result};
@@ -146,6 +147,9 @@ pub struct Candidate {
     pub shot: Option<usize>,
     /// Short reasons, strongest first, e.g. "sharp face", "happy 0.93".
     pub why: Vec<String>,
+    /// The best 16:9, 1:1, 4:5 and 9:16 framings, then the ratios the caller asked
+    /// (`crops`), in output-picture pixels.
+    pub crops: Vec<Crop>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -235,6 +239,8 @@ struct Deep {
     composition: Composition,
     editable: Option<EditableRegion>,
     aesthetics: Aesthetics,
+    /// Where the detail is, for the crops.
+    energy: EnergyMap,
     warnings: Vec<String>,
 }
 
@@ -256,6 +262,8 @@ pub struct Session {
     /// Shots as `(start_us, end_us)` once the coarse pass is planned.
     shots: Vec<(i64, i64)>,
     dense: bool,
+    /// Crop shapes asked for besides [`crops::DEFAULT_RATIOS`].
+    crop_ratios: Vec<Ratio>,
 }
 
 impl Session {
@@ -278,6 +286,7 @@ impl Session {
             seen: Vec::new(),
             shots: Vec::new(),
             dense: false,
+            crop_ratios: Vec::new(),
         })
     }
 
@@ -289,6 +298,11 @@ impl Session {
         self.cfg.niche = niche;
         self.cfg.weights = weights;
         Ok(())
+    }
+
+    /// Crop shapes every candidate gets besides the four defaults (`crops`).
+    pub fn set_crop_ratios(&mut self, ratios: &[Ratio]) {
+        self.crop_ratios = crops::with_defaults(ratios);
     }
 
     pub fn set_max_frame_bytes(&mut self, bytes: usize) {
@@ -746,18 +760,20 @@ impl Session {
     fn candidate(&self, k: &Kept, d: &Deep, scores: Scores, score: f32) -> Candidate {
         let sx = scale(self.cfg.output_width, k.frame.width);
         let sy = scale(self.cfg.output_height, k.frame.height);
+        let faces: Vec<CandidateFace> = d
+            .faces
+            .iter()
+            .zip(&d.emotions)
+            .map(|(f, e)| scale_face(f, *e, sx, sy))
+            .collect();
         Candidate {
             time: k.pts_us as f64 / 1e6,
             pts_us: k.pts_us,
             score,
             scores,
             quality: k.metrics,
-            faces: d
-                .faces
-                .iter()
-                .zip(&d.emotions)
-                .map(|(f, e)| scale_face(f, *e, sx, sy))
-                .collect(),
+            crops: self.crops_of(k, d, &faces),
+            faces,
             editable_region: d.editable,
             composition: d.composition,
             aesthetics: d.aesthetics,
@@ -765,6 +781,31 @@ impl Session {
             shot: self.shot_of(k.pts_us),
             why: explain(k, d, &scores),
         }
+    }
+}
+
+impl Session {
+    /// The crops of a candidate in output-picture pixels (the analysis frame's size
+    /// when no output size was given).
+    fn crops_of(&self, k: &Kept, d: &Deep, faces: &[CandidateFace]) -> Vec<Crop> {
+        let (width, height) = match (self.cfg.output_width, self.cfg.output_height) {
+            (0, _) | (_, 0) => (k.frame.width, k.frame.height),
+            size => size,
+        };
+        let faces: Vec<Face> = faces.iter().map(|f| f.face).collect();
+        let ratios = if self.crop_ratios.is_empty() {
+            crops::DEFAULT_RATIOS.to_vec()
+        } else {
+            self.crop_ratios.clone()
+        };
+        let scene = crops::Scene {
+            width,
+            height,
+            faces: &faces,
+            energy: Some(&d.energy),
+            editable: d.editable.as_ref(),
+        };
+        crops::crops(&scene, &ratios)
     }
 }
 
@@ -805,6 +846,7 @@ fn analyse(frame: &RgbaFrame, models: DeepModels<'_>) -> Deep {
         ),
         editable: editable_region(&gradient, frame.width, frame.height, &faces),
         aesthetics: aesthetics(frame, &luma, &gradient, main),
+        energy: EnergyMap::from_gradient(&gradient, w, h),
         faces,
         emotions,
         warnings,
@@ -1186,6 +1228,41 @@ mod tests {
             small
                 .push_frame(i * 1_000_000, textured(i as u32, 100))
                 .unwrap();
+        }
+    }
+
+    #[test]
+    fn every_candidate_has_the_four_shapes_and_the_asked_ones_in_output_pixels() {
+        let cfg = SessionConfig {
+            top: 3,
+            output_width: 1280,
+            output_height: 720,
+            min_gap_us: 0,
+            ..Default::default()
+        };
+        let run = |extra: &[&str]| {
+            let mut s = Session::new(cfg).unwrap();
+            s.set_crop_ratios(&crops::parse_ratios(extra).unwrap());
+            for i in 0..6 {
+                s.push_frame(i * 1_000_000, textured(i as u32, 200))
+                    .unwrap();
+            }
+            s.finish(None).unwrap().0
+        };
+        for c in run(&[]) {
+            let labels: Vec<&str> = c.crops.iter().map(|k| k.ratio.as_str()).collect();
+            assert_eq!(labels, ["16:9", "1:1", "4:5", "9:16"]);
+            let wide = &c.crops[0];
+            assert_eq!((wide.x, wide.y, wide.width, wide.height), (0, 0, 1280, 720));
+            assert_eq!((c.crops[3].width, c.crops[3].height), (405, 720));
+        }
+        for c in run(&["3:2", "9:16"]) {
+            let labels: Vec<&str> = c.crops.iter().map(|k| k.ratio.as_str()).collect();
+            assert_eq!(labels, ["16:9", "1:1", "4:5", "9:16", "3:2"]);
+            assert!(c
+                .crops
+                .iter()
+                .all(|k| k.x + k.width <= 1280 && k.y + k.height <= 720));
         }
     }
 
