@@ -284,6 +284,9 @@ pub struct Crop {
     pub fits: bool,
     /// The frame is smaller than the smallest whole-pixel rectangle of the shape.
     pub upscale: bool,
+    /// The caller asked for this shape (`crops` option): the browser encodes its image
+    /// (`blob`), the command line writes it.
+    pub asked: bool,
 }
 
 /// Crops of `scene` for each ratio, in order.
@@ -606,6 +609,7 @@ fn crop_with(scene: &Scene<'_>, boxes: &[FaceBox], ratio: Ratio) -> Crop {
             cuts_faces: false,
             fits: false,
             upscale: true,
+            asked: false,
         };
     }
     let (sx, sy) = (w - cw, h - ch);
@@ -740,6 +744,7 @@ fn describe(
         cuts_faces: cut > 0,
         fits: kept == n,
         upscale: false,
+        asked: false,
     }
 }
 

@@ -262,7 +262,8 @@ pub struct Session {
     /// Shots as `(start_us, end_us)` once the coarse pass is planned.
     shots: Vec<(i64, i64)>,
     dense: bool,
-    /// Crop shapes asked for besides [`crops::DEFAULT_RATIOS`].
+    /// Crop shapes asked for (`crops`): they come after [`crops::DEFAULT_RATIOS`] when
+    /// not among them, and their crops are marked `asked`.
     crop_ratios: Vec<Ratio>,
 }
 
@@ -300,9 +301,10 @@ impl Session {
         Ok(())
     }
 
-    /// Crop shapes every candidate gets besides the four defaults (`crops`).
+    /// Crop shapes the caller asks for (`crops`): every candidate gets them besides the
+    /// four defaults, marked `asked` (their images are encoded).
     pub fn set_crop_ratios(&mut self, ratios: &[Ratio]) {
-        self.crop_ratios = crops::with_defaults(ratios);
+        self.crop_ratios = ratios.to_vec();
     }
 
     pub fn set_max_frame_bytes(&mut self, bytes: usize) {
@@ -793,11 +795,7 @@ impl Session {
             size => size,
         };
         let faces: Vec<Face> = faces.iter().map(|f| f.face).collect();
-        let ratios = if self.crop_ratios.is_empty() {
-            crops::DEFAULT_RATIOS.to_vec()
-        } else {
-            self.crop_ratios.clone()
-        };
+        let ratios = crops::with_defaults(&self.crop_ratios);
         let scene = crops::Scene {
             width,
             height,
@@ -805,7 +803,11 @@ impl Session {
             energy: Some(&d.energy),
             editable: d.editable.as_ref(),
         };
-        crops::crops(&scene, &ratios)
+        let mut out = crops::crops(&scene, &ratios);
+        for c in &mut out {
+            c.asked = self.crop_ratios.iter().any(|r| r.label() == c.ratio);
+        }
+        out
     }
 }
 
@@ -1259,6 +1261,8 @@ mod tests {
         for c in run(&["3:2", "9:16"]) {
             let labels: Vec<&str> = c.crops.iter().map(|k| k.ratio.as_str()).collect();
             assert_eq!(labels, ["16:9", "1:1", "4:5", "9:16", "3:2"]);
+            let asked: Vec<bool> = c.crops.iter().map(|k| k.asked).collect();
+            assert_eq!(asked, [false, false, false, true, true]);
             assert!(c
                 .crops
                 .iter()

@@ -194,6 +194,49 @@ test('candidate data and file names are rendered as text, never as markup', asyn
   await page.close();
 });
 
+test('shape buttons outline each crop over the pick, one at a time', async () => {
+  const { page, errors } = await openPage();
+  const r = await page.evaluate(async () => {
+    const el = document.querySelector('frame-picker');
+    const crop = (ratio, x, y, width, height, cutsFaces = false) => ({ ratio, x, y, width, height,
+      score: 0.8, reason: `keeps the face ${ratio}`, cutsFaces, fits: !cutsFaces, upscale: false });
+    el.showCandidates([{
+      time: 1, ptsUs: 1e6, score: 0.9, width: 1280, height: 720, scores: {}, faces: [], why: [],
+      crops: [crop('16:9', 0, 0, 1280, 720), crop('1:1', 280, 0, 720, 720), crop('4:5', 352, 0, 576, 720),
+        crop('9:16', 640, 0, 405, 720, true), { ratio: '21:1', x: 0, y: 0, width: 0, height: 0, upscale: true }],
+      blob: new Blob([new Uint8Array([0xff, 0xd8])], { type: 'image/jpeg' }),
+    }]);
+    const root = el.shadowRoot;
+    const buttons = [...root.querySelectorAll('[part="shape-button"]')];
+    const box = () => {
+      const b = root.querySelectorAll('[part="crop-box"]');
+      return b.length === 1 ? { n: 1, left: b[0].style.left, width: b[0].style.width } : { n: b.length };
+    };
+    const pressed = () => buttons.map((b) => b.getAttribute('aria-pressed'));
+    const out = { labels: buttons.map((b) => b.textContent), cuts: buttons.map((b) => b.classList.contains('cuts')),
+      title: buttons[3].title, before: box() };
+    buttons[3].click();
+    out.nine = box(); out.pressed9 = pressed();
+    buttons[1].click();
+    out.square = box(); out.pressed1 = pressed();
+    buttons[1].click();
+    out.off = box();
+    return out;
+  });
+  assert.deepEqual(r.labels, ['16:9', '1:1', '4:5', '9:16'], 'a crop the frame is too small for has no button');
+  assert.deepEqual(r.cuts, [false, false, false, true]);
+  assert.match(r.title, /^9:16: 405×720, score 80 — keeps the face 9:16/);
+  assert.deepEqual(r.before, { n: 0 });
+  assert.deepEqual(r.nine, { n: 1, left: '50%', width: `${(100 * 405) / 1280}%` });
+  assert.deepEqual(r.pressed9, ['false', 'false', 'false', 'true']);
+  assert.equal(r.square.n, 1);
+  assert.equal(r.square.left, `${(100 * 280) / 1280}%`);
+  assert.deepEqual(r.pressed1, ['false', 'true', 'false', 'false']);
+  assert.deepEqual(r.off, { n: 0 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the element disposes its worker when removed and recreates it on the next run', async () => {
   const { page } = await openPage();
   const r = await page.evaluate(async () => {

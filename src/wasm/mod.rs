@@ -347,13 +347,6 @@ fn crop_ratios(v: &JsValue) -> Result<Vec<Ratio>, JsValue> {
     crate::crops::parse_ratios(&items).map_err(js_error)
 }
 
-/// The labels the asked crop ratios get (lowest terms: `'32:18'` → `'16:9'`), as
-/// `Analysis.setCrops` returns them; the worker encodes crop images for these.
-#[wasm_bindgen(js_name = cropLabels)]
-pub fn crop_labels(ratios: JsValue) -> Result<Vec<String>, JsValue> {
-    Ok(crop_ratios(&ratios)?.iter().map(Ratio::label).collect())
-}
-
 /// The bytes of `samples[first..=last]`, read in one range request.
 struct SampleRun {
     bytes: Vec<u8>,
@@ -501,9 +494,10 @@ impl Analysis {
             .map_err(js_error)
     }
 
-    /// Crop shapes every candidate gets besides 16:9, 1:1, 4:5 and 9:16: `['3:2', …]`
-    /// (`W:H`). Returns the labels of the asked shapes as the candidates' `crops` carry
-    /// them (lowest terms). Bad ratios throw `INVALID_ARGUMENT`.
+    /// Crop shapes asked for (`W:H`: `['16:9', '3:2']`): every candidate gets them
+    /// besides 16:9, 1:1, 4:5 and 9:16, marked `asked` (the worker encodes their
+    /// images). Returns their labels as the crops carry them (lowest terms). Bad ratios
+    /// throw `INVALID_ARGUMENT`.
     #[wasm_bindgen(js_name = setCrops)]
     pub fn set_crops(&mut self, ratios: JsValue) -> Result<Vec<String>, JsValue> {
         let ratios = crop_ratios(&ratios)?;
