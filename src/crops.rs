@@ -48,6 +48,9 @@ pub const MAX_RATIOS: usize = 12;
 const MAX_TERM: u64 = 10_000;
 /// Most faces the search weighs (the largest ones); more only slow it down.
 const MAX_FACES: usize = 32;
+/// Editable-region score from which it is room for a title (as the candidate's `why`
+/// says "room for a title").
+pub const ROOM_FOR_TITLE: f32 = 0.5;
 /// Grid steps tried along an axis besides the face-driven positions.
 const GRID_STEPS: u32 = 16;
 
@@ -255,7 +258,8 @@ pub struct Scene<'a> {
     /// Face boxes and landmarks in the same pixels.
     pub faces: &'a [Face],
     pub energy: Option<&'a EnergyMap>,
-    /// Room for a title, 0–1 of the frame.
+    /// Room for a title, 0–1 of the frame; counts when its score reaches
+    /// [`ROOM_FOR_TITLE`] (a sliver of calm is no room).
     pub editable: Option<&'a EditableRegion>,
 }
 
@@ -547,7 +551,7 @@ fn look(
     });
     let room = scene
         .editable
-        .filter(|r| r.width > 0.0 && r.height > 0.0)
+        .filter(|r| r.width > 0.0 && r.height > 0.0 && r.score >= ROOM_FOR_TITLE)
         .map(|r| {
             let (rx0, ry0) = (f64::from(r.x) * fw, f64::from(r.y) * fh);
             let (rx1, ry1) = (

@@ -759,7 +759,8 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   const { width, height } = pictureSize(view, options.maxWidth);
   const pending = new Map();
   // Images of the crops asked for (`crops` option), cut from the same full-size frame.
-  const crops = options.crops ? await import('./encode-crops.js') : null;
+  let cropError = null;
+  const crops = options.crops ? await import('./encode-crops.js').catch((e) => { cropError = e; return null; }) : null;
   const cropping = new Map();
   const { framesDecoded, framesSkipped, warnings } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
     const canvas = new OffscreenCanvas(width, height);
@@ -777,6 +778,7 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   for (const c of candidates) {
     if (cropping.has(c.ptsUs)) c.crops = crops.withCropBlobs(c.crops, await cropping.get(c.ptsUs));
   }
+  if (cropError) warnings.push(`crop images skipped: encode-crops.js not loaded beside worker.js (${cropError.message})`);
   progress('encode', 1);
   return { blobs, framesDecoded, framesSkipped, warnings };
 }
