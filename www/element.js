@@ -399,9 +399,10 @@ export class FramePickerElement extends HTMLElement {
   #renderShapes(c, w, h_) {
     const crops = (Array.isArray(c.crops) ? c.crops : []).filter((k) => num(k?.width) > 0 && num(k?.height) > 0);
     if (!crops.length) return null;
-    const buttons = crops.map((k) => h('button', {
+    // One tab stop per pick (a toolbar: the arrow keys move between the shapes).
+    const buttons = crops.map((k, j) => h('button', {
       type: 'button', part: 'shape-button', class: k.cutsFaces ? 'cuts' : undefined,
-      'aria-pressed': 'false', 'data-ratio': String(k.ratio), text: String(k.ratio),
+      'aria-pressed': 'false', tabindex: j === 0 ? '0' : '-1', 'data-ratio': String(k.ratio), text: String(k.ratio),
       title: `${k.ratio}: ${num(k.width)}×${num(k.height)}, score ${pct(k.score)} — ${String(k.reason ?? '')}`,
       'aria-label': `Preview the ${k.ratio} crop`,
       onclick: (e) => {
@@ -421,7 +422,17 @@ export class FramePickerElement extends HTMLElement {
         }));
       },
     }));
-    return h('div', { class: 'shapes', part: 'shapes', role: 'group', 'aria-label': 'Crop shapes' }, buttons);
+    const onkeydown = (e) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      const at = buttons.indexOf(e.target);
+      if (!step || at < 0) return;
+      e.preventDefault();
+      const next = buttons[(at + step + buttons.length) % buttons.length];
+      for (const b of buttons) b.tabIndex = b === next ? 0 : -1;
+      next.focus();
+    };
+    return h('div', { class: 'shapes', part: 'shapes', role: 'toolbar', 'aria-label': 'Crop shapes', onkeydown },
+      buttons);
   }
 
   #updateActions() {
