@@ -116,6 +116,7 @@ test('drop a video in, see picks with faces, select two by keyboard, upload exac
 
   mkdirSync(join(TESTS, '.generated'), { recursive: true });
   await el.locator('li.pick').nth(1).hover();
+  await el.locator('li.pick').nth(2).locator('[part="shape-button"]', { hasText: '9:16' }).click();
   await page.waitForTimeout(300); // the caption fades in
   await page.screenshot({ path: join(TESTS, '.generated/element.png'), fullPage: true });
   assert.deepEqual(errors, []);

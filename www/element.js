@@ -85,7 +85,7 @@ button:focus-visible, input:focus-visible { outline: 3px solid var(--_accent); o
   font-size: 11px; padding: 0 4px; white-space: nowrap;
 }
 .region { border: 2px dashed var(--_region); }
-.frame { overflow: hidden; }
+.crop-layer { position: absolute; inset: 0; overflow: hidden; pointer-events: none; }
 .crop {
   position: absolute; pointer-events: none; border: 2px solid var(--_crop);
   box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.5);
@@ -410,16 +410,17 @@ export class FramePickerElement extends HTMLElement {
         const li = button.closest('li.pick');
         const on = button.getAttribute('aria-pressed') !== 'true';
         for (const b of li.querySelectorAll('[part="shape-button"]')) b.setAttribute('aria-pressed', 'false');
-        li.querySelector('.crop')?.remove();
+        li.querySelector('.crop-layer')?.remove();
         if (!on) return;
         button.setAttribute('aria-pressed', 'true');
-        li.querySelector('.frame').append(h('span', {
+        // The layer clips the dimming shadow to the picture; face labels may still overhang.
+        li.querySelector('.frame').append(h('span', { class: 'crop-layer' }, h('span', {
           class: 'crop', part: 'crop-box', title: String(k.reason ?? ''),
           style: {
             left: `${(100 * num(k.x)) / w}%`, top: `${(100 * num(k.y)) / h_}%`,
             width: `${(100 * num(k.width)) / w}%`, height: `${(100 * num(k.height)) / h_}%`,
           },
-        }));
+        })));
       },
     }));
     const onkeydown = (e) => {
