@@ -27,7 +27,7 @@
 
 use serde::Serialize;
 
-use crate::editability::EditableRegion;
+use crate::editability::{EditableRegion, ROOM_FOR_TITLE};
 use crate::error::{FramepickError, Result};
 use crate::faces::Face;
 
@@ -48,9 +48,6 @@ pub const MAX_RATIOS: usize = 12;
 const MAX_TERM: u64 = 10_000;
 /// Most faces the search weighs (the largest ones); more only slow it down.
 const MAX_FACES: usize = 32;
-/// Editable-region score from which it is room for a title (as the candidate's `why`
-/// says "room for a title").
-pub const ROOM_FOR_TITLE: f32 = 0.5;
 /// Grid steps tried along an axis besides the face-driven positions.
 const GRID_STEPS: u32 = 16;
 

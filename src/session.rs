@@ -11,7 +11,7 @@ use crate::aesthetics::{aesthetics, gradient_magnitude, Aesthetics};
 use crate::audio::{self, AudioLevels};
 use crate::composition::{composition, energy_centroid, main_face, Composition};
 use crate::crops::{self, Crop, EnergyMap, Ratio};
-use crate::editability::{editable_region, EditableRegion};
+use crate::editability::{editable_region, EditableRegion, ROOM_FOR_TITLE};
 use crate::emotion::{Emotion, EmotionModel};
 use crate::error::{FramepickError, Result};
 use crate::faces::{Face, FaceDetector};
@@ -930,7 +930,7 @@ fn explain(k: &Kept, d: &Deep, s: &Scores) -> Vec<String> {
     } else if k.metrics.sharpness >= 0.7 {
         why.push("sharp".into());
     }
-    if let Some(r) = d.editable.filter(|r| r.score >= 0.5) {
+    if let Some(r) = d.editable.filter(|r| r.score >= ROOM_FOR_TITLE) {
         why.push(format!("room for a title {}", r.position()));
     }
     if d.aesthetics.colourfulness >= 0.6 {
