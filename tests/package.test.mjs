@@ -39,7 +39,7 @@ test('npm pack ships the library, the types, both wasm builds, the models and th
   const files = new Set(packed.files.map((f) => f.path));
   const needed = [
     'package.json', 'README.md', 'bin/framepick.mjs',
-    'www/framepick.js', 'www/worker.js', 'www/upload.js', 'www/element.js', 'www/server.mjs',
+    'www/framepick.js', 'www/worker.js', 'www/upload.js', 'www/element.js', 'www/server.mjs', 'www/encode-crops.js',
     'www/framepick.d.ts', 'www/element.d.ts',
     'www/pkg/threads/framepick.js', 'www/pkg/threads/framepick_bg.wasm',
     'www/pkg/single/framepick.js', 'www/pkg/single/framepick_bg.wasm',
