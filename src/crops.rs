@@ -717,7 +717,7 @@ fn describe(
             (k, 0) if k == n && n == 1 => "keeps the face".into(),
             (k, 0) if k == n => format!("keeps all {n} faces"),
             (k, 0) => {
-                format!("keeps {k} of {n} faces whole, cuts none (the group is wider than {label})")
+                format!("keeps {k} of {n} faces whole, cuts none (the faces are too far apart for {label})")
             }
             (_, c) if main_cut && !boxes[0].fits(cw, ch) => format!(
                 "cuts {}: the main face is larger than the {label} crop",

@@ -167,6 +167,34 @@ test('portrait coded 720×1280, face near the top edge; and a clip without faces
   for (const c of none.candidates) assert.ok(c.crops.every((k) => k.fits && k.reason.includes('no faces')));
 });
 
+test('groups of two faces, side by side (one near the left edge) and one above the other', async () => {
+  const astro = join(ROOT, 'tests/fixtures/astronaut.jpg');
+  const make = (name, stack) => {
+    const out = join(dir, name);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-framerate', '30', '-t', '2', '-i', astro,
+      '-filter_complex', `[0]scale=720:720,split[a][b];${stack}`, '-t', '2', '-c:v', 'libx264', '-preset', 'veryfast',
+      '-pix_fmt', 'yuv420p', '-r', '30', '-g', '30', '-an', out]);
+    return out;
+  };
+  const wide = make('group-wide.mp4', '[a]crop=640:720:220:0[l];[b]hflip,crop=640:720:0:0[r];[l][r]hstack');
+  const tall = make('group-tall.mp4', '[a]crop=720:640:0:0[t];[b]hflip,crop=720:640:0:0[u];[t][u]vstack');
+  const side = await pick(wide, { top: 1, crops: ['9:16'] });
+  const above = await pick(tall, { top: 1, crops: ['16:9'] });
+  for (const [r, together, apart] of [[side, ['16:9'], ['1:1', '4:5', '9:16']],
+    [above, ['4:5', '9:16'], ['16:9', '1:1']]]) {
+    const [c] = r.candidates;
+    assert.equal(c.faces.length, 2, JSON.stringify(c.faces));
+    checkCrops(r.candidates, [c.width > c.height ? '9:16' : '16:9']);
+    const by = Object.fromEntries(c.crops.map((k) => [k.ratio, k]));
+    // Both faces where they fit together; else the main one whole and the other out, none cut.
+    for (const s of together) assert.ok(by[s].fits && by[s].facesKept === 2, JSON.stringify(by[s]));
+    for (const s of apart) {
+      assert.deepEqual([by[s].facesKept, by[s].facesCut, by[s].cutsFaces], [1, 0, false], JSON.stringify(by[s]));
+      assert.match(by[s].reason, /keeps 1 of 2 faces whole, cuts none/);
+    }
+  }
+});
+
 test('maxWidth scales crop images in whole steps of their ratio; WebP; the <video> fallback', async () => {
   const r = await pick(video('face.mp4'), { top: 2, crops: ['16:9', '9:16', '1.91:1'], maxWidth: 400, format: 'webp' });
   for (const c of r.candidates) {
