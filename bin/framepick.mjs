@@ -66,6 +66,10 @@ Output:
       --format FMT       image format: jpeg (default) or webp
       --quality Q        image quality, 0 to 1 (default 0.9)
       --max-width PX     picks at most PX wide, aspect kept (pick()'s maxWidth)
+      --crop W:H         also write each pick cropped to this shape (16:9, 1:1, 4:5, 9:16 or any
+                         W:H; repeat it or give a comma list): DIR/pick-01-2.00s-16x9.jpg, the
+                         exact ratio, full resolution. The report has every pick's 16:9, 1:1,
+                         4:5 and 9:16 crop rectangles either way (pick()'s crops)
 
 Picking:
   -n, --top N            picks per video, best first (default 10)
@@ -104,6 +108,7 @@ const OPTIONS = {
   format: { type: 'string' },
   quality: { type: 'string' },
   'max-width': { type: 'string' },
+  crop: { type: 'string', multiple: true },
   interval: { type: 'string' },
   'decode-budget': { type: 'string' },
   threads: { type: 'string' },
@@ -180,6 +185,7 @@ export function parseCommandLine(argv) {
   if (format !== undefined && format !== 'jpeg' && format !== 'webp') {
     throw new UsageError(`--format must be jpeg or webp, not '${v.format}'`);
   }
+  const crops = cropRatios(v.crop);
   for (const name of ['out', 'json', 'browser']) {
     if (v[name] === '') throw new UsageError(`--${name} needs a value`);
   }
@@ -192,6 +198,7 @@ export function parseCommandLine(argv) {
     format: format ?? 'jpeg',
     quality: number('quality', v.quality, { min: 0, max: 1 }) ?? 0.9,
     maxWidth: number('max-width', v['max-width'], { integer: true, min: 1 }) ?? null,
+    crops,
     interval: number('interval', v.interval, { min: 0, minExclusive: true }) ?? null,
     decodeBudget: v['decode-budget'] === 'all' ? Infinity
       : number('decode-budget', v['decode-budget'], { min: 0, minExclusive: true }) ?? null,
@@ -200,6 +207,25 @@ export function parseCommandLine(argv) {
     browser: v.browser ?? null,
   };
   return { command, videos, opts };
+}
+
+/**
+ * `--crop` values (repeated, or comma lists) as pick()'s `crops`: `['16:9', '1:1']`, or
+ * null. Throws UsageError for anything but W:H with positive numbers, at most 20:1.
+ */
+function cropRatios(values) {
+  if (!values) return null;
+  const out = [];
+  for (const raw of values.flatMap((v) => v.split(','))) {
+    const m = /^\s*(\d+(?:\.\d{1,3})?)\s*[:x/]\s*(\d+(?:\.\d{1,3})?)\s*$/i.exec(raw);
+    const [w, h] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+    if (!(w > 0 && h > 0 && w <= 20 * h && h <= 20 * w)) {
+      throw new UsageError(`--crop needs a shape W:H such as 16:9, 1:1, 4:5 or 9:16, not '${raw}'`);
+    }
+    const ratio = `${m[1]}:${m[2]}`;
+    if (!out.includes(ratio)) out.push(ratio);
+  }
+  return out;
 }
 
 /** Width and height of a JPEG or WebP image, from its header (null if unknown). */
@@ -291,14 +317,14 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
     browser: { executable: found.path, source: found.source, version: browser.version() },
     /** `{candidates, report, info}` or `{error: {code, message}, info}`; images as base64. */
     async pick(videoPath, { top = 10, niche = null, interval = null, quality = 0.9, format = null,
-      maxWidth = null, decodeBudget = null, onProgress: progress = () => {} } = {}) {
+      maxWidth = null, crops = null, decodeBudget = null, onProgress: progress = () => {} } = {}) {
       onProgress = progress;
       try {
         if (page.isClosed()) await openPage();
         await page.setInputFiles('#file', videoPath);
         const options = { top, quality, gpu, ...(niche ? { niche } : {}), ...(format ? { format } : {}),
           ...(maxWidth ? { maxWidth } : {}), ...(interval ? { sampleInterval: interval } : {}),
-          ...(decodeBudget !== null ? { decodeBudget } : {}) };
+          ...(crops?.length ? { crops } : {}), ...(decodeBudget !== null ? { decodeBudget } : {}) };
         const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
         // The demo page keeps an object URL per pick it shows: let them go.
         await page.evaluate(() => {
@@ -324,11 +350,12 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
 
 /** Run a pick in a headless browser of its own; resolves to the page's `{candidates, report}` or `{error}`. */
 export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
-  quality = 0.9, format = null, maxWidth = null, decodeBudget = null, gpu = 'auto', executablePath,
+  quality = 0.9, format = null, maxWidth = null, crops = null, decodeBudget = null, gpu = 'auto', executablePath,
   onProgress = () => {} } = {}) {
   const picker = await openBrowserPicker({ threads, gpu, executablePath });
   try {
-    return await picker.pick(videoPath, { top, niche, interval, quality, format, maxWidth, decodeBudget, onProgress });
+    return await picker.pick(videoPath, { top, niche, interval, quality, format, maxWidth, crops, decodeBudget,
+      onProgress });
   } finally {
     await picker.close();
   }
@@ -386,15 +413,23 @@ function writePicks(result, { dir, jsonPath, video, t0, browser, maxWidth }) {
   mkdirSync(dir, { recursive: true });
   const warnings = [];
   let tooWide = 0;
-  const candidates = result.candidates.map((c, i) => {
-    const ext = c.image.type === 'image/webp' ? 'webp' : 'jpg';
-    const file = `pick-${String(i + 1).padStart(2, '0')}-${c.time.toFixed(2)}s.${ext}`;
-    const bytes = Buffer.from(c.image.base64, 'base64');
+  // An image as a file in `dir`: its name and size as the report gives them.
+  const write = (image, name) => {
+    const file = `${name}.${image.type === 'image/webp' ? 'webp' : 'jpg'}`;
+    const bytes = Buffer.from(image.base64, 'base64');
     writeFileSync(join(dir, file), bytes);
     const size = imageSize(bytes);
-    if (maxWidth && size && size.width > maxWidth) tooWide++;
-    const { image, ...rest } = c;
-    return { ...rest, image: file, ...(size ? { imageWidth: size.width, imageHeight: size.height } : {}) };
+    return { image: file, ...(size ? { imageWidth: size.width, imageHeight: size.height } : {}) };
+  };
+  const candidates = result.candidates.map((c, i) => {
+    const name = `pick-${String(i + 1).padStart(2, '0')}-${c.time.toFixed(2)}s`;
+    const { image, crops, ...rest } = c;
+    const written = write(image, name);
+    if (maxWidth && written.imageWidth > maxWidth) tooWide++;
+    // Asked crops (--crop) next to the pick: pick-01-2.00s-16x9.jpg.
+    const cropsOut = crops?.map(({ image: img, ...k }) =>
+      (img ? { ...k, ...write(img, `${name}-${k.ratio.replace(':', 'x')}`) } : k));
+    return { ...rest, ...(cropsOut ? { crops: cropsOut } : {}), ...written };
   });
   if (tooWide) {
     warnings.push(`--max-width ${maxWidth}: ${tooWide} pick(s) came back wider (this build's pick() ` +
@@ -492,7 +527,8 @@ export async function main(argv = process.argv.slice(2)) {
     const summary = { version: VERSION, picked: entries.length - failed, failed, wallMs: Date.now() - tRun,
       ...(picker ? { browserExecutable: picker.browser.executable, browserVersion: picker.browser.version } : {}),
       options: { top: opts.top, niche: opts.niche, format: opts.format, quality: opts.quality,
-        maxWidth: opts.maxWidth, interval: opts.interval, decodeBudget: opts.decodeBudget, threads: opts.threads, gpu: opts.gpu },
+        maxWidth: opts.maxWidth, crops: opts.crops, interval: opts.interval, decodeBudget: opts.decodeBudget,
+        threads: opts.threads, gpu: opts.gpu },
       videos: entries };
     const summaryPath = opts.json || join(opts.out, 'summary.json');
     mkdirSync(dirname(resolve(summaryPath)), { recursive: true });

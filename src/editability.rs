@@ -15,6 +15,9 @@ use crate::faces::Face;
 
 /// Mean gradient magnitude below which a cell can carry text.
 pub const CALM_ENERGY: f32 = 6.0;
+/// Region score from which it counts as room for a title (the candidate's `why` says
+/// so, and crops try to keep it).
+pub const ROOM_FOR_TITLE: f32 = 0.5;
 /// Bottom-right duration badge: right 20 %, bottom 22 % of the frame.
 pub const BADGE: (f32, f32) = (0.8, 0.78);
 

@@ -7,6 +7,7 @@
 pub mod aesthetics;
 pub mod audio;
 pub mod composition;
+pub mod crops;
 pub mod demux;
 pub mod editability;
 pub mod emotion;

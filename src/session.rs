@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::aesthetics::{aesthetics, gradient_magnitude, Aesthetics};
 use crate::audio::{self, AudioLevels};
 use crate::composition::{composition, energy_centroid, main_face, Composition};
-use crate::editability::{editable_region, EditableRegion};
+use crate::crops::{self, Crop, EnergyMap, Ratio};
+use crate::editability::{editable_region, EditableRegion, ROOM_FOR_TITLE};
 use crate::emotion::{Emotion, EmotionModel};
 use crate::error::{FramepickError, Result};
 use crate::faces::{Face, FaceDetector};
@@ -146,6 +147,9 @@ pub struct Candidate {
     pub shot: Option<usize>,
     /// Short reasons, strongest first, e.g. "sharp face", "happy 0.93".
     pub why: Vec<String>,
+    /// The best 16:9, 1:1, 4:5 and 9:16 framings, then the ratios the caller asked
+    /// (`crops`), in output-picture pixels.
+    pub crops: Vec<Crop>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -235,6 +239,8 @@ struct Deep {
     composition: Composition,
     editable: Option<EditableRegion>,
     aesthetics: Aesthetics,
+    /// Where the detail is, for the crops.
+    energy: EnergyMap,
     warnings: Vec<String>,
 }
 
@@ -256,6 +262,9 @@ pub struct Session {
     /// Shots as `(start_us, end_us)` once the coarse pass is planned.
     shots: Vec<(i64, i64)>,
     dense: bool,
+    /// Crop shapes asked for (`crops`): they come after [`crops::DEFAULT_RATIOS`] when
+    /// not among them, and their crops are marked `asked`.
+    crop_ratios: Vec<Ratio>,
 }
 
 impl Session {
@@ -278,6 +287,7 @@ impl Session {
             seen: Vec::new(),
             shots: Vec::new(),
             dense: false,
+            crop_ratios: Vec::new(),
         })
     }
 
@@ -289,6 +299,12 @@ impl Session {
         self.cfg.niche = niche;
         self.cfg.weights = weights;
         Ok(())
+    }
+
+    /// Crop shapes the caller asks for (`crops`): every candidate gets them besides the
+    /// four defaults, marked `asked` (their images are encoded).
+    pub fn set_crop_ratios(&mut self, ratios: &[Ratio]) {
+        self.crop_ratios = ratios.to_vec();
     }
 
     pub fn set_max_frame_bytes(&mut self, bytes: usize) {
@@ -758,18 +774,20 @@ impl Session {
     fn candidate(&self, k: &Kept, d: &Deep, scores: Scores, score: f32) -> Candidate {
         let sx = scale(self.cfg.output_width, k.frame.width);
         let sy = scale(self.cfg.output_height, k.frame.height);
+        let faces: Vec<CandidateFace> = d
+            .faces
+            .iter()
+            .zip(&d.emotions)
+            .map(|(f, e)| scale_face(f, *e, sx, sy))
+            .collect();
         Candidate {
             time: k.pts_us as f64 / 1e6,
             pts_us: k.pts_us,
             score,
             scores,
             quality: k.metrics,
-            faces: d
-                .faces
-                .iter()
-                .zip(&d.emotions)
-                .map(|(f, e)| scale_face(f, *e, sx, sy))
-                .collect(),
+            crops: self.crops_of(k, d, &faces),
+            faces,
             editable_region: d.editable,
             composition: d.composition,
             aesthetics: d.aesthetics,
@@ -777,6 +795,31 @@ impl Session {
             shot: self.shot_of(k.pts_us),
             why: explain(k, d, &scores),
         }
+    }
+}
+
+impl Session {
+    /// The crops of a candidate in output-picture pixels (the analysis frame's size
+    /// when no output size was given).
+    fn crops_of(&self, k: &Kept, d: &Deep, faces: &[CandidateFace]) -> Vec<Crop> {
+        let (width, height) = match (self.cfg.output_width, self.cfg.output_height) {
+            (0, _) | (_, 0) => (k.frame.width, k.frame.height),
+            size => size,
+        };
+        let faces: Vec<Face> = faces.iter().map(|f| f.face).collect();
+        let ratios = crops::with_defaults(&self.crop_ratios);
+        let scene = crops::Scene {
+            width,
+            height,
+            faces: &faces,
+            energy: Some(&d.energy),
+            editable: d.editable.as_ref(),
+        };
+        let mut out = crops::crops(&scene, &ratios);
+        for c in &mut out {
+            c.asked = self.crop_ratios.iter().any(|r| r.label() == c.ratio);
+        }
+        out
     }
 }
 
@@ -817,6 +860,7 @@ fn analyse(frame: &RgbaFrame, models: DeepModels<'_>) -> Deep {
         ),
         editable: editable_region(&gradient, frame.width, frame.height, &faces),
         aesthetics: aesthetics(frame, &luma, &gradient, main),
+        energy: EnergyMap::from_gradient(&gradient, w, h),
         faces,
         emotions,
         warnings,
@@ -898,7 +942,7 @@ fn explain(k: &Kept, d: &Deep, s: &Scores) -> Vec<String> {
     } else if k.metrics.sharpness >= 0.7 {
         why.push("sharp".into());
     }
-    if let Some(r) = d.editable.filter(|r| r.score >= 0.5) {
+    if let Some(r) = d.editable.filter(|r| r.score >= ROOM_FOR_TITLE) {
         why.push(format!("room for a title {}", r.position()));
     }
     if d.aesthetics.colourfulness >= 0.6 {
@@ -1220,6 +1264,43 @@ mod tests {
             small
                 .push_frame(i * 1_000_000, textured(i as u32, 100))
                 .unwrap();
+        }
+    }
+
+    #[test]
+    fn every_candidate_has_the_four_shapes_and_the_asked_ones_in_output_pixels() {
+        let cfg = SessionConfig {
+            top: 3,
+            output_width: 1280,
+            output_height: 720,
+            min_gap_us: 0,
+            ..Default::default()
+        };
+        let run = |extra: &[&str]| {
+            let mut s = Session::new(cfg).unwrap();
+            s.set_crop_ratios(&crops::parse_ratios(extra).unwrap());
+            for i in 0..6 {
+                s.push_frame(i * 1_000_000, textured(i as u32, 200))
+                    .unwrap();
+            }
+            s.finish(None).unwrap().0
+        };
+        for c in run(&[]) {
+            let labels: Vec<&str> = c.crops.iter().map(|k| k.ratio.as_str()).collect();
+            assert_eq!(labels, ["16:9", "1:1", "4:5", "9:16"]);
+            let wide = &c.crops[0];
+            assert_eq!((wide.x, wide.y, wide.width, wide.height), (0, 0, 1280, 720));
+            assert_eq!((c.crops[3].width, c.crops[3].height), (405, 720));
+        }
+        for c in run(&["3:2", "9:16"]) {
+            let labels: Vec<&str> = c.crops.iter().map(|k| k.ratio.as_str()).collect();
+            assert_eq!(labels, ["16:9", "1:1", "4:5", "9:16", "3:2"]);
+            let asked: Vec<bool> = c.crops.iter().map(|k| k.asked).collect();
+            assert_eq!(asked, [false, false, false, true, true]);
+            assert!(c
+                .crops
+                .iter()
+                .all(|k| k.x + k.width <= 1280 && k.y + k.height <= 720));
         }
     }
 

@@ -83,7 +83,7 @@ test('help at every level exits 0 and prints the usage on stdout', async () => {
   }
   const pick = await cli(['pick', '--help']);
   for (const option of ['--top', '--out', '--json', '--jsonl', '--format', '--quality', '--max-width', '--niche',
-    '--interval', '--threads', '--gpu', '--no-gpu', '--browser', 'FRAMEPICK_CHROMIUM']) {
+    '--interval', '--threads', '--gpu', '--no-gpu', '--browser', '--crop', 'FRAMEPICK_CHROMIUM']) {
     assert.ok(pick.stdout.includes(option), `pick --help does not mention ${option}`);
   }
 });
@@ -109,6 +109,9 @@ test('a bad command line exits 2 naming the option or value, before any browser 
     [['pick', '--format', 'gif', 'a.mp4'], /--format must be jpeg or webp, not 'gif'/],
     [['pick', '--max-width', '0', 'a.mp4'], /--max-width/],
     [['pick', '--niche', 'cooking', 'a.mp4'], /--niche must be one of general, vlog/],
+    [['pick', '--crop', '16:0', 'a.mp4'], /--crop needs a shape W:H .*'16:0'/],
+    [['pick', '--crop', '16:9,square', 'a.mp4'], /--crop .*'square'/],
+    [['pick', '--crop', '1:50', 'a.mp4'], /--crop .*'1:50'/],
     [['pick', '--gpu=yes', 'a.mp4'], /--gpu takes no value/],
     [['pick', '--gpu', '--no-gpu', 'a.mp4'], /--gpu and --no-gpu/],
     [['pick'], /no video given/],
@@ -273,6 +276,36 @@ test('--max-width scales the picks down', needsBuild, async () => {
   assert.equal(r.code, 0, r.stderr);
   const { candidates } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
   for (const c of candidates) assert.deepEqual(imageSize(readFileSync(join(out, c.image))), { width: 240, height: 135 });
+});
+
+test('--crop 16:9 --crop 1:1,9:16 writes each pick\'s crops beside it, exact ratio, full resolution', needsBuild, async () => {
+  const out = join(tmp, 'crops');
+  const r = await cli(['pick', videos.a, '--crop', '16:9', '--crop', '1:1,9x16', '--top', '2', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const { candidates } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.equal(candidates.length, 2);
+  const written = readdirSync(out);
+  for (const c of candidates) {
+    // Every pick's report has the four shapes; the asked ones name their image.
+    assert.deepEqual(c.crops.map((k) => k.ratio), ['16:9', '1:1', '4:5', '9:16']);
+    for (const k of c.crops) {
+      const [rw, rh] = k.ratio.split(':').map(Number);
+      assert.equal(k.width * rh, k.height * rw, JSON.stringify(k));
+      assert.ok(k.x + k.width <= c.width && k.y + k.height <= c.height, JSON.stringify(k));
+      if (k.ratio === '4:5') {
+        assert.equal(k.image, undefined);
+        continue;
+      }
+      assert.equal(k.image, c.image.replace(/\.jpg$/, `-${k.ratio.replace(':', 'x')}.jpg`));
+      assert.ok(written.includes(k.image), k.image);
+      const size = imageSize(readFileSync(join(out, k.image)));
+      assert.deepEqual(size, { width: k.width, height: k.height });
+      assert.deepEqual([k.imageWidth, k.imageHeight], [k.width, k.height]);
+    }
+    const [wide, square, , tall] = c.crops;
+    assert.deepEqual([wide.width, wide.height, square.width, tall.width, tall.height], [480, 270, 270, 144, 256]);
+  }
+  assert.match(r.stdout, /2 picks in/);
 });
 
 test('odd files tried as a new user would: mp4v names its codec, a zeroed avcC fails within 2 s', needsBuild, async () => {

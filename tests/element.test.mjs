@@ -81,11 +81,15 @@ test('drop a video in, see picks with faces, select two by keyboard, upload exac
   assert.match(title, /^Frame at \d+\.\d\d s, score \d+/);
   assert.match(await el.locator('[part="stage"]').textContent(), /face\.mp4: 4 picks/);
 
-  // Keyboard: Tab to the first two checkboxes and tick them with Space.
+  // Keyboard: Tab to the first two checkboxes (past the first pick's crop shapes, one tab
+  // stop) and tick them with Space.
   const upload = el.locator('[part="upload-button"]');
   assert.equal(await upload.isDisabled(), true, 'upload enabled with nothing selected');
   await el.locator('input[type=checkbox]').first().focus();
   await page.keyboard.press('Space');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.querySelector('frame-picker').shadowRoot.activeElement.textContent),
+    '16:9', 'the crop shapes come after the checkbox');
   await page.keyboard.press('Tab');
   await page.keyboard.press('Space');
   const checked = await el.locator('input[type=checkbox]').evaluateAll((b) => b.map((x) => x.checked));
@@ -112,6 +116,7 @@ test('drop a video in, see picks with faces, select two by keyboard, upload exac
 
   mkdirSync(join(TESTS, '.generated'), { recursive: true });
   await el.locator('li.pick').nth(1).hover();
+  await el.locator('li.pick').nth(2).locator('[part="shape-button"]', { hasText: '9:16' }).click();
   await page.waitForTimeout(300); // the caption fades in
   await page.screenshot({ path: join(TESTS, '.generated/element.png'), fullPage: true });
   assert.deepEqual(errors, []);
@@ -191,6 +196,55 @@ test('candidate data and file names are rendered as text, never as markup', asyn
   });
   assert.equal(await page.evaluate(() => window.__pwned), 0);
   assert.equal(await page.evaluate(() => document.querySelector('frame-picker').shadowRoot.querySelectorAll('img').length), 0);
+  await page.close();
+});
+
+test('shape buttons outline each crop over the pick, one at a time', async () => {
+  const { page, errors } = await openPage();
+  const r = await page.evaluate(async () => {
+    const el = document.querySelector('frame-picker');
+    const crop = (ratio, x, y, width, height, cutsFaces = false) => ({ ratio, x, y, width, height,
+      score: 0.8, reason: `keeps the face ${ratio}`, cutsFaces, fits: !cutsFaces, upscale: false });
+    el.showCandidates([{
+      time: 1, ptsUs: 1e6, score: 0.9, width: 1280, height: 720, scores: {}, faces: [], why: [],
+      crops: [crop('16:9', 0, 0, 1280, 720), crop('1:1', 280, 0, 720, 720), crop('4:5', 352, 0, 576, 720),
+        crop('9:16', 640, 0, 405, 720, true), { ratio: '21:1', x: 0, y: 0, width: 0, height: 0, upscale: true }],
+      blob: new Blob([new Uint8Array([0xff, 0xd8])], { type: 'image/jpeg' }),
+    }]);
+    const root = el.shadowRoot;
+    const buttons = [...root.querySelectorAll('[part="shape-button"]')];
+    const box = () => {
+      const b = root.querySelectorAll('[part="crop-box"]');
+      const pc = (v) => Math.round(parseFloat(v) * 100) / 100;
+      return b.length === 1 ? { n: 1, left: pc(b[0].style.left), width: pc(b[0].style.width) } : { n: b.length };
+    };
+    const pressed = () => buttons.map((b) => b.getAttribute('aria-pressed'));
+    const out = { labels: buttons.map((b) => b.textContent), cuts: buttons.map((b) => b.classList.contains('cuts')),
+      title: buttons[3].title, before: box() };
+    buttons[3].click();
+    out.nine = box(); out.pressed9 = pressed();
+    buttons[1].click();
+    out.square = box(); out.pressed1 = pressed();
+    buttons[1].click();
+    out.off = box();
+    // Arrow keys move along the toolbar.
+    buttons[0].focus();
+    buttons[0].dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    out.keys = { focused: root.activeElement?.textContent, tabIndex: buttons.map((b) => b.tabIndex) };
+    return out;
+  });
+  assert.deepEqual(r.labels, ['16:9', '1:1', '4:5', '9:16'], 'a crop the frame is too small for has no button');
+  assert.deepEqual(r.cuts, [false, false, false, true]);
+  assert.match(r.title, /^9:16: 405×720, score 80 — keeps the face 9:16/);
+  assert.deepEqual(r.before, { n: 0 });
+  assert.deepEqual(r.nine, { n: 1, left: 50, width: 31.64 }); // 405 / 1280
+  assert.deepEqual(r.keys, { focused: '1:1', tabIndex: [-1, 0, -1, -1] });
+  assert.deepEqual(r.pressed9, ['false', 'false', 'false', 'true']);
+  assert.equal(r.square.n, 1);
+  assert.equal(r.square.left, 21.88); // 280 / 1280
+  assert.deepEqual(r.pressed1, ['false', 'true', 'false', 'false']);
+  assert.deepEqual(r.off, { n: 0 });
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

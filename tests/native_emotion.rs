@@ -136,6 +136,25 @@ fn session_explains_faces_emotion_and_drops_duplicates() {
     }
     assert!(json["faces"][0]["emotion"]["probabilities"].is_array());
     assert!(json["scores"]["editability"].is_number());
+    // Crops of the real face (issue 17): the four shapes in output pixels, the face
+    // whole in each, the ratio exact.
+    assert_eq!(json["crops"][3]["ratio"], "9:16");
+    assert_eq!(json["crops"][0]["cutsFaces"], false);
+    let f = &with_face.faces[0].face;
+    for k in &with_face.crops {
+        let (rw, rh) = k.ratio.split_once(':').unwrap();
+        let (rw, rh): (u32, u32) = (rw.parse().unwrap(), rh.parse().unwrap());
+        assert_eq!(k.width * rh, k.height * rw, "{k:?}");
+        assert!(k.x + k.width <= 640 && k.y + k.height <= 640, "{k:?}");
+        assert!(
+            f.x >= k.x as f32
+                && f.y >= k.y as f32
+                && f.x + f.width <= (k.x + k.width) as f32
+                && f.y + f.height <= (k.y + k.height) as f32,
+            "{k:?} {f:?}"
+        );
+        assert!(k.fits && k.reason.contains("keeps the face"), "{k:?}");
+    }
 }
 
 #[test]

@@ -39,7 +39,7 @@ test('npm pack ships the library, the types, both wasm builds, the models and th
   const files = new Set(packed.files.map((f) => f.path));
   const needed = [
     'package.json', 'README.md', 'bin/framepick.mjs',
-    'www/framepick.js', 'www/worker.js', 'www/upload.js', 'www/element.js', 'www/server.mjs',
+    'www/framepick.js', 'www/worker.js', 'www/upload.js', 'www/element.js', 'www/server.mjs', 'www/encode-crops.js',
     'www/framepick.d.ts', 'www/element.d.ts',
     'www/pkg/threads/framepick.js', 'www/pkg/threads/framepick_bg.wasm',
     'www/pkg/single/framepick.js', 'www/pkg/single/framepick_bg.wasm',
@@ -85,6 +85,8 @@ test('the Vite example installs the tarball, builds, and picks and uploads in Ch
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${site.url}?upload=${encodeURIComponent(`${uploads.url}/picks`)}`);
+    // Crop images: the worker loads encode-crops.js from beside it (the plugin copied it).
+    await page.evaluate(() => { document.querySelector('frame-picker').pickOptions = { crops: ['9:16'] }; });
     await page.locator('frame-picker input[type=file]').setInputFiles(join(VIDEOS, 'face.mp4'));
     await page.waitForFunction(() => window.lastPick || /^error/.test(document.getElementById('log').textContent),
       null, { timeout: 60_000 });
@@ -94,11 +96,13 @@ test('the Vite example installs the tarball, builds, and picks and uploads in Ch
       count: window.lastPick?.candidates.length,
       faces: window.lastPick?.candidates.map((c) => c.faces.length),
       wasm: window.lastPick?.report.wasm,
+      stories: window.lastPick?.candidates.map((c) => c.crops.find((k) => k.ratio === '9:16')?.blob?.size > 0),
     }));
     assert.equal(r.count, 6, r.log);
     assert.equal(r.isolated, true);
     assert.equal(r.wasm, 'threads');
     assert.ok(r.faces.some((n) => n > 0), 'no face found');
+    assert.ok(r.stories.every(Boolean), `9:16 crop images: ${r.stories}`);
 
     await page.locator('frame-picker input[type=checkbox]').first().check();
     await page.locator('frame-picker [part="upload-button"]').click();

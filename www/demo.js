@@ -95,7 +95,10 @@ window.framepickDemo = {
       const out = [];
       for (const c of candidates) {
         const { blob, ...rest } = c;
-        out.push({ ...rest, image: { type: blob.type, base64: await blobToBase64(blob) } });
+        // Asked crops (`crops` option) carry their images the same way.
+        const crops = await Promise.all((c.crops || []).map(async ({ blob: b, ...k }) =>
+          (b ? { ...k, image: { type: b.type, base64: await blobToBase64(b) } } : k)));
+        out.push({ ...rest, crops, image: { type: blob.type, base64: await blobToBase64(blob) } });
       }
       return { candidates: out, report };
     } catch (e) {

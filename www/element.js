@@ -29,6 +29,7 @@ const STYLE = `
   --_border: var(--framepick-border-color, #d1d5db);
   --_face: var(--framepick-face-color, #22c55e);
   --_region: var(--framepick-region-color, #f59e0b);
+  --_crop: var(--framepick-crop-color, #fff);
   --_error: var(--framepick-error-color, #b91c1c);
   --_min: var(--framepick-column-width, 200px);
   display: block;
@@ -84,6 +85,15 @@ button:focus-visible, input:focus-visible { outline: 3px solid var(--_accent); o
   font-size: 11px; padding: 0 4px; white-space: nowrap;
 }
 .region { border: 2px dashed var(--_region); }
+.crop-layer { position: absolute; inset: 0; overflow: hidden; pointer-events: none; }
+.crop {
+  position: absolute; pointer-events: none; border: 2px solid var(--_crop);
+  box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.5);
+}
+.shapes { display: flex; gap: 4px; padding: 0 8px 8px; flex-wrap: wrap; }
+.shapes button { padding: 1px 8px; font-size: 12px; }
+.shapes button[aria-pressed="true"] { background: var(--_accent); color: #fff; }
+.shapes button.cuts { border-style: dashed; }
 .why {
   position: absolute; left: 0; right: 0; bottom: 0; margin: 0; padding: 6px 8px;
   list-style: none; background: rgba(0, 0, 0, 0.72); color: #fff; font-size: 12px;
@@ -378,7 +388,52 @@ export class FramePickerElement extends HTMLElement {
         h('div', { class: 'meta', part: 'meta' },
           checkbox,
           h('span', { class: 'score', part: 'score', text: score }),
-          h('span', { class: 'time', part: 'time', text: `${time.toFixed(2)} s` }))));
+          h('span', { class: 'time', part: 'time', text: `${time.toFixed(2)} s` }))),
+      this.#renderShapes(c, w, h_));
+  }
+
+  /**
+   * One toggle button per crop shape (16:9, 1:1, 4:5, 9:16, …): pressed, it outlines that
+   * crop over the picture and dims the rest. Dashed when the shape cuts a face.
+   */
+  #renderShapes(c, w, h_) {
+    const crops = (Array.isArray(c.crops) ? c.crops : []).filter((k) => num(k?.width) > 0 && num(k?.height) > 0);
+    if (!crops.length) return null;
+    // One tab stop per pick (a toolbar: the arrow keys move between the shapes).
+    const buttons = crops.map((k, j) => h('button', {
+      type: 'button', part: 'shape-button', class: k.cutsFaces ? 'cuts' : undefined,
+      'aria-pressed': 'false', tabindex: j === 0 ? '0' : '-1', 'data-ratio': String(k.ratio), text: String(k.ratio),
+      title: `${k.ratio}: ${num(k.width)}×${num(k.height)}, score ${pct(k.score)} — ${String(k.reason ?? '')}`,
+      'aria-label': `Preview the ${k.ratio} crop`,
+      onclick: (e) => {
+        const button = e.currentTarget;
+        const li = button.closest('li.pick');
+        const on = button.getAttribute('aria-pressed') !== 'true';
+        for (const b of li.querySelectorAll('[part="shape-button"]')) b.setAttribute('aria-pressed', 'false');
+        li.querySelector('.crop-layer')?.remove();
+        if (!on) return;
+        button.setAttribute('aria-pressed', 'true');
+        // The layer clips the dimming shadow to the picture; face labels may still overhang.
+        li.querySelector('.frame').append(h('span', { class: 'crop-layer' }, h('span', {
+          class: 'crop', part: 'crop-box', title: String(k.reason ?? ''),
+          style: {
+            left: `${(100 * num(k.x)) / w}%`, top: `${(100 * num(k.y)) / h_}%`,
+            width: `${(100 * num(k.width)) / w}%`, height: `${(100 * num(k.height)) / h_}%`,
+          },
+        })));
+      },
+    }));
+    const onkeydown = (e) => {
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      const at = buttons.indexOf(e.target);
+      if (!step || at < 0) return;
+      e.preventDefault();
+      const next = buttons[(at + step + buttons.length) % buttons.length];
+      for (const b of buttons) b.tabIndex = b === next ? 0 : -1;
+      next.focus();
+    };
+    return h('div', { class: 'shapes', part: 'shapes', role: 'toolbar', 'aria-label': 'Crop shapes', onkeydown },
+      buttons);
   }
 
   #updateActions() {

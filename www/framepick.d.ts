@@ -176,6 +176,17 @@ export interface PickOptions {
    */
   maxWidth?: number;
   /**
+   * Crop shapes whose images you want, `'W:H'` (`['16:9', '1:1', '4:5', '9:16']`, or any
+   * ratio such as `'3:2'` or `'1.91:1'`; at most 12, none flatter than 20:1). Each
+   * candidate's `crops` entry of that shape gets `asked: true` and a `blob`: the crop
+   * cut from the same full-size frame as `candidate.blob`, in `format`/`quality`, at the
+   * crop's own size (with `maxWidth`: the largest whole multiple of the ratio at most
+   * that wide). Shapes not among the four defaults are added to every candidate's
+   * `crops`. A bad ratio rejects with `INVALID_ARGUMENT`. Default: no crop images (the
+   * four default crop rectangles are there anyway).
+   */
+  crops?: string[];
+  /**
    * Frame source. Default: WebCodecs, falling back to a `<video>` element when
    * WebCodecs, the codec or the container is missing. `'webcodecs'` never falls back;
    * `'video-element'` always uses the fallback (slower, main thread).
@@ -271,6 +282,38 @@ export interface NormalizedRect {
   score?: number;
 }
 
+/**
+ * The best framing of a candidate in one shape: a rectangle of exactly the ratio, as
+ * large as the frame allows, placed to keep faces whole (the main face first, none cut
+ * when any placement allows, as many kept as can be), the eyes near the upper third,
+ * the detail and the room for a title.
+ */
+export interface CandidateCrop {
+  /** The shape in lowest terms: `'16:9'`, `'1:1'`, `'4:5'`, `'9:16'`, or one asked (`'191:100'` for `'1.91:1'`). */
+  ratio: string;
+  /** The rectangle in the candidate's pixels (`width` × `height`, upright); `width / height` is exactly the ratio. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** 0–1: how well the framing looks; halved when it cuts the main face, 0 with `upscale`. */
+  score: number;
+  /** A few words, e.g. `'keeps all 2 faces, eyes on the upper third'`, `'cuts 1 face: the main face is larger than the 9:16 crop'`. */
+  reason: string;
+  /** Faces wholly inside, and faces the crop cuts through. */
+  facesKept: number;
+  facesCut: number;
+  cutsFaces: boolean;
+  /** Every face whole inside (true without faces): the shape costs nothing. */
+  fits: boolean;
+  /** The frame is smaller than the smallest whole-pixel picture of the shape (e.g. 16×9 px): width and height are 0. */
+  upscale: boolean;
+  /** The shape was asked for with the `crops` option. */
+  asked: boolean;
+  /** The cropped image, for asked shapes (none with `upscale`). */
+  blob?: Blob;
+}
+
 /** One picked frame. */
 export interface Candidate {
   /** Presentation time, seconds from the start. */
@@ -291,6 +334,8 @@ export interface Candidate {
   editableRegion?: NormalizedRect;
   /** Short human-readable reasons for the score, when computed. */
   why?: string[];
+  /** Crops for 16:9, 1:1, 4:5 and 9:16, in that order, then any other shape asked with `crops`. */
+  crops: CandidateCrop[];
   [key: string]: unknown;
 }
 

@@ -2,6 +2,7 @@
 // (worker.js), so the page never blocks. See README.md for an example.
 import { uploadCandidates, UploadError } from './upload.js';
 import { openVideo, seek, gridTimes } from './fallback.js';
+import { cropBlobs, withCropBlobs } from './encode-crops.js';
 
 export { UploadError };
 
@@ -87,7 +88,8 @@ export class FramePicker {
    * Find the best frames of a video file.
    * @param {Blob} file a File or Blob (MP4/MOV; read in slices, never whole)
    * @param {{top?: number, sampleInterval?: number, analysisSize?: number,
-   *          format?: 'jpeg'|'webp', quality?: number, signal?: AbortSignal,
+   *          format?: 'jpeg'|'webp', quality?: number, maxWidth?: number,
+   *          crops?: string[], signal?: AbortSignal,
    *          onProgress?: (p: {stage: string, fraction: number}) => void}} [options]
    * @returns {Promise<{candidates: Array<object>, report: object}>}
    */
@@ -144,9 +146,13 @@ export class FramePicker {
         const [w, h] = [Math.max(1, Math.round(view.width * scale)), Math.max(1, Math.round(view.height * scale))];
         const canvas = new OffscreenCanvas(w, h);
         canvas.getContext('2d').drawImage(video, 0, 0, w, h);
-        const blob = await canvas.convertToBlob({
-          type: options.format === 'webp' ? 'image/webp' : 'image/jpeg', quality: options.quality ?? 0.9 });
-        candidates.push({ ...c, ...view, blob });
+        const type = options.format === 'webp' ? 'image/webp' : 'image/jpeg';
+        const quality = options.quality ?? 0.9;
+        // The asked crops, cut from the same full-size picture (www/encode-crops.js).
+        const cropImages = cropBlobs((ctx, cw, ch) => ctx.drawImage(video, 0, 0, cw, ch), view, c.crops || [],
+          { type, quality, maxWidth: options.maxWidth });
+        const blob = await canvas.convertToBlob({ type, quality });
+        candidates.push({ ...c, ...view, blob, crops: withCropBlobs(c.crops, await cropImages) });
       }
       onProgress?.({ stage: 'encode', fraction: 1 });
       const timings = { ...out.report.timings, decodeMs, encodeMs: performance.now() - t2,

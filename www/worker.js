@@ -196,6 +196,8 @@ function newAnalysis(view, durationS, options) {
     top, options.deepK || 30, view.width, view.height,
     options.minGap ?? Math.min(2, durationS / (top * 2)),
     { niche: options.niche, weights: options.weights });
+  // Bad crop ratios throw INVALID_ARGUMENT here, before anything is decoded.
+  try { if (options.crops != null) analysis.setCrops(options.crops); } catch (e) { analysis.free(); throw e; }
   if (options.maxAnalysisBytes) analysis.setMemoryBudget(options.maxAnalysisBytes);
   return analysis;
 }
@@ -802,10 +804,19 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   const quality = options.quality ?? 0.9;
   const { width, height } = pictureSize(view, options.maxWidth);
   const pending = new Map();
+  // Images of the crops asked for (`crops` option), cut from the same full-size frame.
+  let cropError = null;
+  const crops = options.crops ? await import('./encode-crops.js').catch((e) => { cropError = e; return null; }) : null;
+  const cropping = new Map();
   const encode = (frame) => {
     const canvas = new OffscreenCanvas(width, height);
     drawOriented(canvas.getContext('2d'), frame, width, height, view.rotation);
     pending.set(frame.timestamp, canvas.convertToBlob({ type, quality }));
+    const pick = crops && candidates.find((c) => c.ptsUs === frame.timestamp);
+    if (pick) {
+      cropping.set(frame.timestamp, crops.cropBlobs((ctx, w, h) => drawOriented(ctx, frame, w, h, view.rotation),
+        view, pick.crops, { type, quality, maxWidth: options.maxWidth }));
+    }
     frame.close();
   };
   // Picks held at full size while they were decoded need no second decode.
@@ -827,7 +838,12 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   }
   // Candidate times are sample times (they came from decoded frames), so they match.
   const blobs = await Promise.all(candidates.map((c) => pending.get(c.ptsUs)));
+  for (const c of candidates) {
+    if (cropping.has(c.ptsUs)) c.crops = crops.withCropBlobs(c.crops, await cropping.get(c.ptsUs));
+  }
+  const warnings = [...decoded.warnings];
+  if (cropError) warnings.push(`crop images skipped: encode-crops.js not loaded beside worker.js (${cropError.message})`);
   progress('encode', 1);
   return { blobs, framesDecoded: decoded.framesDecoded, framesSkipped: decoded.framesSkipped,
-    warnings: decoded.warnings, cost, fromHold };
+    warnings, cost, fromHold };
 }

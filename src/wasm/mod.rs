@@ -7,6 +7,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::crops::Ratio;
 use crate::demux::audio::AudioTrack;
 use crate::demux::{self, VideoTrack};
 use crate::emotion::EmotionModel;
@@ -360,6 +361,20 @@ fn scoring_options(v: &JsValue) -> Result<(Niche, Weights), JsValue> {
     opts.resolve().map_err(js_error)
 }
 
+/// `['16:9', '1:1', …]` (or one string) → ratios; anything else is `INVALID_ARGUMENT`.
+fn crop_ratios(v: &JsValue) -> Result<Vec<Ratio>, JsValue> {
+    let items: Vec<String> = if let Some(one) = v.as_string() {
+        vec![one]
+    } else {
+        serde_wasm_bindgen::from_value(v.clone()).map_err(|_| {
+            js_error(FramepickError::invalid(
+                "crops must be an array of ratios like ['16:9', '1:1']",
+            ))
+        })?
+    };
+    crate::crops::parse_ratios(&items).map_err(js_error)
+}
+
 /// The bytes of `samples[first..=last]`, read in one range request.
 struct SampleRun {
     bytes: Vec<u8>,
@@ -505,6 +520,17 @@ impl Analysis {
         self.session_mut()?
             .push_frame(pts_us as i64, frame)
             .map_err(js_error)
+    }
+
+    /// Crop shapes asked for (`W:H`: `['16:9', '3:2']`): every candidate gets them
+    /// besides 16:9, 1:1, 4:5 and 9:16, marked `asked` (the worker encodes their
+    /// images). Returns their labels as the crops carry them (lowest terms). Bad ratios
+    /// throw `INVALID_ARGUMENT`.
+    #[wasm_bindgen(js_name = setCrops)]
+    pub fn set_crops(&mut self, ratios: JsValue) -> Result<Vec<String>, JsValue> {
+        let ratios = crop_ratios(&ratios)?;
+        self.session_mut()?.set_crop_ratios(&ratios);
+        Ok(ratios.iter().map(Ratio::label).collect())
     }
 
     /// Most bytes of analysis frames held at once (default 384 MiB): frames that would

@@ -1,7 +1,7 @@
 // Compiled by `npx -p typescript@5 tsc -p tests/types` only: checks framepick's .d.ts
 // against the way an app uses it (README and docs/api.md examples).
 import { FramePicker, FramepickError, UploadError } from 'framepick';
-import type { Candidate, FramepickErrorCode, PickResult, Report, UploadOptions, UploadResult } from 'framepick';
+import type { Candidate, CandidateCrop, FramepickErrorCode, PickResult, Report, UploadOptions, UploadResult } from 'framepick';
 import { FramePickerElement } from 'framepick/element';
 
 async function main(file: File, bar: HTMLProgressElement): Promise<void> {
@@ -22,6 +22,11 @@ async function main(file: File, bar: HTMLProgressElement): Promise<void> {
     const emotion: string | undefined = best.faces[0]?.emotion?.label;
     const region = best.editableRegion ? best.editableRegion.x + best.editableRegion.width : 0;
     const why: string[] = best.why ?? [];
+    const story: CandidateCrop | undefined = best.crops.find((c) => c.ratio === '9:16');
+    const cover: Blob | undefined = story?.blob;
+    const keeps: boolean = (story?.fits ?? false) && !(story?.cutsFaces ?? true) && !(story?.upscale ?? true);
+    console.log(story?.x, story?.width, story?.reason, story?.score, cover, keeps);
+    await picker.pick(file, { crops: ['16:9', '1:1', '4:5', '9:16', '1.91:1'], maxWidth: 1280 });
     const r: Report = report;
     const ms: number | undefined = r.timings.totalMs;
     const onGpu: boolean = r.gpu?.used ?? false;
