@@ -156,7 +156,8 @@ export interface PickOptions {
   denseTolerance?: number;
   /**
    * Most bytes of full-size frame copies kept while decoding, so picks need no second
-   * decode (the frames the analysis ranks lowest are let go first). Default 64 MiB; 0 off.
+   * decode (the frames the analysis ranks lowest are let go first); only frames that cost
+   * 12 decode units or more to decode again. Default 64 MiB; 0 off.
    */
   holdBytes?: number;
   /** Long side, in pixels, of the analysis images. Default 320. */

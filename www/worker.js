@@ -18,8 +18,11 @@ const MIN_DENSE_SHARE = 0.2;
 // A dense frame may sit this far from the time asked for, if cheaper.
 const DENSE_TOLERANCE_S = 0.5;
 // Full-size copies of frames that may still be picked (hold.js), so picks need no second
-// decode: 64 MiB is 21 frames of 1080p (I420), 5 of 4K.
+// decode: 64 MiB is 21 frames of 1080p (I420), 5 of 4K. Only frames that would cost at
+// least HOLD_MIN_UNITS to decode again are held: a keyframe (4) or a frame just after
+// one is cheaper to decode again than to keep.
 const HOLD_BYTES = 64 << 20;
+const HOLD_MIN_UNITS = 12;
 
 let wasm = null;
 let wasmExports = null; // for memory.buffer.byteLength in the report
@@ -326,8 +329,9 @@ async function pick(id, file, options) {
     const { gpu, info: gpuInfo } = await gpuFor(options.gpu ?? engine.gpuMode);
     const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation);
     hold = await frameHold(options.holdBytes ?? HOLD_BYTES, () => analysis.standingPts());
+    const redecodeUnits = hold && redecodeCost(track.samples);
     const onFrame = (frame) => {
-      hold?.hold(frame);
+      if (hold && redecodeUnits(frame.timestamp) >= HOLD_MIN_UNITS) hold.hold(frame);
       measure.frame(frame);
     };
     // Keyframes thinned to about maxSamples on long videos; short clips sampled densely
@@ -433,6 +437,20 @@ async function pick(id, file, options) {
     analysis?.free();
     demuxer.free();
   }
+}
+
+/**
+ * `pts → decode units` to decode that frame again on its own: its keyframe (4) and every
+ * sample from there to it (sampling::PlanCost's model).
+ */
+function redecodeCost(samples) {
+  const units = new Map();
+  let key = 0;
+  samples.forEach((s, i) => {
+    if (s.keyframe) key = i;
+    units.set(s.ptsUs, 4 + (i - key));
+  });
+  return (pts) => units.get(pts) ?? 0;
 }
 
 /**
