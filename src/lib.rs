@@ -25,6 +25,7 @@ pub mod select;
 pub mod session;
 pub mod source;
 pub mod spoils;
+pub mod yuv;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

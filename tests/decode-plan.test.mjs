@@ -1,15 +1,21 @@
-// The decode plan under a budget (issue 14) and the full-size hold, in headless Chromium
-// on real files: a long-GOP H.264 video costs what the budget allows, not the whole GOP,
-// and picks held while decoding come out as the same pictures a second decode gives.
+// The decode plan under a budget (issue 14), the full-size hold and the copyTo path of
+// the quick filter, in headless Chromium on real files: a long-GOP H.264 video costs what
+// the budget allows, not the whole GOP; picks held while decoding come out as the same
+// pictures a second decode gives; frames scaled in wasm from copyTo measure as frames
+// drawn on a canvas do.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openDemoPage } from './demo-page.mjs';
 
 const DIR = mkdtempSync(join(tmpdir(), 'framepick-plan-'));
+// The shared fixtures (tests/make_videos.sh makes them once and prints their folder).
+const VIDEOS = execFileSync('bash', [resolve(dirname(fileURLToPath(import.meta.url)), 'make_videos.sh')])
+  .toString().trim();
 let page;
 let closeDemo;
 let longGop;
@@ -82,4 +88,37 @@ test('a hold of a few bytes holds nothing and still returns every pick', async (
   assert.equal(r.report.hold.held, 0);
   assert.equal(r.report.hold.picksFromHold, 0);
   assert.equal(r.candidates.length, 4);
+});
+
+test('frames scaled in wasm from copyTo measure as frames drawn on a canvas', async () => {
+  const rotated = join(DIR, 'rotated.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', join(VIDEOS, 'face.mp4'), '-c', 'copy',
+    '-metadata:s:v:0', 'rotate=90', rotated]);
+  // Measured: within 0.005 brightness, 0.015 sharpness, 0.3 noise σ; uniformity up to
+  // 0.022 on testsrc2's saturated bars.
+  const tolerance = { brightness: 0.01, contrast: 0.01, sharpness: 0.03, uniformity: 0.03, noise: 0.5 };
+  for (const file of [join(VIDEOS, 'face.mp4'), join(VIDEOS, 'spoiled.mp4'), longGop, rotated]) {
+    await page.setInputFiles('#file', file);
+    const r = await page.evaluate(() => window.picker.inspectFrames(document.getElementById('file').files[0],
+      [0.4, 1.7, 3.1, 4.6], { metrics: true }));
+    assert.ok(r.frames.length > 0);
+    for (const f of r.frames) {
+      assert.ok(f.cpu && f.yuv, `${file} at ${f.time}: both paths measured`);
+      for (const [k, tol] of Object.entries(tolerance)) {
+        assert.ok(Math.abs(f.cpu[k] - f.yuv[k]) <= tol, `${file} at ${f.time}: ${k} ${f.cpu[k]} vs ${f.yuv[k]}`);
+      }
+      assert.equal(f.yuv.rejection, f.cpu.rejection, `${file} at ${f.time}`);
+    }
+  }
+});
+
+test('lowMemory: a pick measures its frames from copyTo, with the canvas path\'s verdicts', async () => {
+  const low = await pick(longGop, { top: 3, gpu: false, lowMemory: true });
+  assert.ok(!low.error, JSON.stringify(low.error));
+  assert.equal(low.report.framesFromYuv, low.report.framesSampled);
+  const canvas = await pick(longGop, { top: 3, gpu: false });
+  assert.equal(canvas.report.framesFromYuv, 0);
+  // The same verdicts; which of testsrc2's near-identical frames ranks first may differ.
+  assert.equal(low.report.framesRejected, canvas.report.framesRejected);
+  assert.equal(low.candidates.length, canvas.candidates.length);
 });

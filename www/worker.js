@@ -327,7 +327,7 @@ async function pick(id, file, options) {
     // else drawImage to an analysis-size canvas and the metrics in wasm.
     const t1 = performance.now();
     const { gpu, info: gpuInfo } = await gpuFor(options.gpu ?? engine.gpuMode);
-    const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation);
+    const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation, options.lowMemory === true);
     hold = await frameHold(options.holdBytes ?? HOLD_BYTES, () => analysis.standingPts());
     const redecodeUnits = hold && redecodeCost(track.samples);
     const onFrame = (frame) => {
@@ -386,6 +386,8 @@ async function pick(id, file, options) {
     const encoded = await encodePicks(id, demuxer, track, config, view, out.candidates, options, progress, hold);
     timings.encodeMs = performance.now() - t3;
     timings.totalMs = performance.now() - t0;
+    // Of decodeMs and denseMs: turning copyTo pictures into analysis frames in wasm.
+    timings.scaleMs = measure.yuvMs;
 
     // A pick whose frame failed to decode at full size is dropped, with a warning.
     const candidates = out.candidates
@@ -402,6 +404,8 @@ async function pick(id, file, options) {
       audio,
       gpu: { ...gpuInfo, used: measure.gpuFrames > 0, framesOnGpu: measure.gpuFrames,
         framesOnCpu: measure.cpuFrames, pixelsReadBack: measure.pixelReads },
+      // CPU frames scaled in wasm from copyTo (the rest were drawn on a canvas).
+      framesFromYuv: measure.yuvFrames,
       wasm: engine.flavour,
       threads: engine.threads,
       codec: track.codec,
@@ -551,15 +555,41 @@ async function gpuFor(mode) {
  * frames in flight are lost with a warning, the rest go to the CPU). GPU results
  * arrive asynchronously; `settled()` waits for them.
  */
-function quickMeasure(analysis, gpu, aw, ah, rotation) {
+function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false) {
   const ctx = new OffscreenCanvas(aw, ah).getContext('2d', { willReadFrequently: true });
-  const state = { gpuFrames: 0, cpuFrames: 0, pixelReads: 0, warnings: [], inflight: [] };
+  const state = { gpuFrames: 0, cpuFrames: 0, yuvFrames: 0, yuvMs: 0, pixelReads: 0, warnings: [], inflight: [] };
   let failed = null;
-  const onCpu = (frame) => {
+  const onCanvas = (frame) => {
     drawOriented(ctx, frame, aw, ah, rotation);
     frame.close();
     analysis.pushFrame(frame.timestamp, aw, ah, ctx.getImageData(0, 0, aw, ah).data);
     state.cpuFrames++;
+  };
+  // `lowMemory`: I420 and NV12 pictures are copied out and scaled in wasm (src/yuv.rs),
+  // slower, but a canvas drawImage of a VideoFrame makes Chromium keep a full-size RGBA
+  // conversion of it (~8 MB a 1080p frame) for a while. Other formats, or a copyTo that
+  // fails, go through the canvas.
+  const yuv = yuvReader();
+  let yuvBroken = !lowMemory;
+  const onCpu = (frame) => {
+    if (yuvBroken || !yuv.takes(frame)) return onCanvas(frame);
+    state.inflight.push(yuv.read(frame).then((pic) => {
+      frame.close();
+      const t0 = performance.now();
+      try {
+        analysis.pushYuv(pic.timestamp, pic.format, pic.width, pic.height, pic.data, pic.layout, pic.matrix,
+          pic.fullRange, [aw, ah, rotation]);
+      } finally {
+        pic.release();
+        state.yuvMs += performance.now() - t0;
+      }
+      state.cpuFrames++;
+      state.yuvFrames++;
+    }, (e) => {
+      yuvBroken = true;
+      state.warnings.push(`VideoFrame.copyTo failed (${e?.message || e}); frames were drawn on a canvas instead`);
+      onCanvas(frame);
+    }));
   };
   const gpuFailed = (e) => {
     if (failed) return;
@@ -600,6 +630,34 @@ function quickMeasure(analysis, gpu, aw, ah, rotation) {
 }
 
 /**
+ * Copies I420/NV12 VideoFrames out (`copyTo`) into reused buffers: `read(frame)` →
+ * `{ timestamp, format, width, height, data, layout: [offset, stride, …], matrix,
+ * fullRange, release() }` (the frame stays open; the caller closes it).
+ */
+function yuvReader() {
+  const free = [];
+  return {
+    takes: (frame) => frame.format === 'I420' || frame.format === 'NV12',
+    async read(frame) {
+      const size = frame.allocationSize();
+      const k = free.findIndex((b) => b.length === size);
+      const data = k >= 0 ? free.splice(k, 1)[0] : new Uint8Array(size);
+      try {
+        const planes = await frame.copyTo(data);
+        const cs = frame.colorSpace;
+        return { timestamp: frame.timestamp, format: frame.format, width: frame.visibleRect.width,
+          height: frame.visibleRect.height, data, layout: planes.flatMap((p) => [p.offset, p.stride]),
+          matrix: cs?.matrix ?? undefined, fullRange: cs?.fullRange === true,
+          release: () => { if (free.length < 4) free.push(data); } };
+      } catch (e) {
+        if (free.length < 4) free.push(data);
+        throw e;
+      }
+    },
+  };
+}
+
+/**
  * What the frames shown at `times` (seconds) look like, decoded as picks are: mean
  * colour, and with `metrics` the quick metrics on the CPU path and, where WebGPU
  * runs (`gpu`), on the GPU path and on the GPU's own downscale measured by the CPU.
@@ -617,6 +675,7 @@ async function inspect(id, file, times, { metrics = false, gpu: gpuMode = false,
     const [aw, ah] = [Math.max(1, Math.round(vw * scale)), Math.max(1, Math.round(vh * scale))];
     const actx = new OffscreenCanvas(aw, ah).getContext('2d', { willReadFrequently: true });
     const { gpu, info: gpuInfo } = metrics ? await gpuFor(gpuMode) : { gpu: null, info: null };
+    const yuv = yuvReader();
     const seen = new Map();
     const pending = [];
     const { framesDecoded, framesSkipped } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
@@ -632,6 +691,15 @@ async function inspect(id, file, times, { metrics = false, gpu: gpuMode = false,
       if (metrics) {
         drawOriented(actx, frame, aw, ah, rot);
         entry.cpu = wasm.quickMetrics(aw, ah, aw * 4, actx.getImageData(0, 0, aw, ah).data);
+        // The same frame as the pick's copyTo path turns it into the analysis frame.
+        if (yuv.takes(frame)) {
+          const copy = frame.clone();
+          pending.push(yuv.read(copy).then((pic) => {
+            entry.yuv = wasm.quickMetricsYuv(pic.format, pic.width, pic.height, pic.data, pic.layout, pic.matrix,
+              pic.fullRange, [aw, ah, rot]);
+            pic.release();
+          }).finally(() => copy.close()));
+        }
       }
       if (!gpu) return frame.close();
       pending.push(gpu.measure(frame, aw, ah, rot).then(async (r) => {

@@ -446,6 +446,27 @@ pub fn quick_metrics(
     verdict(QuickMetrics::of(&frame))
 }
 
+/// Quick metrics of a `copyTo` picture turned into the analysis frame as
+/// `Analysis.pushYuv` does (`inspectFrames` compares them with the canvas path's).
+#[wasm_bindgen(js_name = quickMetricsYuv)]
+#[allow(clippy::too_many_arguments)]
+pub fn quick_metrics_yuv(
+    format: &str,
+    width: u32,
+    height: u32,
+    data: &[u8],
+    layout: Vec<u32>,
+    matrix: Option<String>,
+    full_range: bool,
+    out: Vec<u32>,
+) -> Result<JsValue, JsValue> {
+    let frame = yuv_frame(
+        format, width, height, data, &layout, matrix, full_range, &out,
+    )
+    .map_err(js_error)?;
+    verdict(QuickMetrics::of(&frame))
+}
+
 /// Quick metrics from the GPU path's sums (see `Analysis.pushSums`).
 #[wasm_bindgen(js_name = quickMetricsFromGpu)]
 pub fn quick_metrics_from_gpu(
@@ -470,6 +491,67 @@ fn verdict(metrics: QuickMetrics) -> Result<JsValue, JsValue> {
         metrics,
         rejection: metrics.rejection(),
     })
+}
+
+/// The analysis frame of a `copyTo` picture; `out` = `[width, height, rotation]`.
+#[allow(clippy::too_many_arguments)]
+fn yuv_frame(
+    format: &str,
+    width: u32,
+    height: u32,
+    data: &[u8],
+    layout: &[u32],
+    matrix: Option<String>,
+    full_range: bool,
+    out: &[u32],
+) -> crate::error::Result<RgbaFrame> {
+    use crate::yuv::{rgba_from_yuv420, Chroma, Matrix, Plane, Yuv420};
+    let bad = |what: String| crate::error::FramepickError::invalid(what);
+    let chroma = match format {
+        "I420" => Chroma::Planar,
+        "NV12" => Chroma::Interleaved,
+        other => {
+            return Err(bad(format!(
+                "pushYuv takes I420 or NV12 pictures, not {other}"
+            )))
+        }
+    };
+    let planes = if chroma == Chroma::Planar { 3 } else { 2 };
+    let &[out_w, out_h, rotation] = out else {
+        return Err(bad("pushYuv: out must be [width, height, rotation]".into()));
+    };
+    if layout.len() < 2 * planes {
+        return Err(bad(format!(
+            "pushYuv: {format} needs {planes} [offset, stride] pairs"
+        )));
+    }
+    let plane = |k: usize| -> crate::error::Result<Plane> {
+        let (offset, stride) = (layout[2 * k] as usize, layout[2 * k + 1] as usize);
+        let data = data
+            .get(offset..)
+            .ok_or_else(|| bad(format!("pushYuv: plane {k} starts past the data")))?;
+        Ok(Plane { data, stride })
+    };
+    let (y, u) = (plane(0)?, plane(1)?);
+    let v = if planes == 3 {
+        plane(2)?
+    } else {
+        Plane {
+            data: &[],
+            stride: 0,
+        }
+    };
+    let src = Yuv420 {
+        width,
+        height,
+        y,
+        u,
+        v,
+        chroma,
+        matrix: Matrix::from_name(matrix.as_deref(), height),
+        full_range,
+    };
+    rgba_from_yuv420(&src, out_w, out_h, rotation)
 }
 
 /// One pick run: frames in, candidates out.
@@ -517,6 +599,33 @@ impl Analysis {
         rgba: Vec<u8>,
     ) -> Result<(), JsValue> {
         let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
+        self.session_mut()?
+            .push_frame(pts_us as i64, frame)
+            .map_err(js_error)
+    }
+
+    /// Hand over one decoded picture as `VideoFrame.copyTo` gave it (`I420` or `NV12`,
+    /// 8 bits; `layout` = `[offset, stride]` per plane, `matrix` its colour space's): it is
+    /// turned into the `out_w × out_h` upright analysis frame here (`yuv`), instead of
+    /// a canvas `drawImage` that costs the page ~8 MB of renderer memory a frame.
+    #[wasm_bindgen(js_name = pushYuv)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_yuv(
+        &mut self,
+        pts_us: f64,
+        format: &str,
+        width: u32,
+        height: u32,
+        data: &[u8],
+        layout: Vec<u32>,
+        matrix: Option<String>,
+        full_range: bool,
+        out: Vec<u32>,
+    ) -> Result<(), JsValue> {
+        let frame = yuv_frame(
+            format, width, height, data, &layout, matrix, full_range, &out,
+        )
+        .map_err(js_error)?;
         self.session_mut()?
             .push_frame(pts_us as i64, frame)
             .map_err(js_error)
