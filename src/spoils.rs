@@ -9,7 +9,7 @@
 //! correlation of their lumas (Spearman): exposure, grain and blur barely move
 //! them, another picture or another framing does.
 
-use crate::quality::{QuickMetrics, Rejection, GRID};
+use crate::quality::{QuickMetrics, Rejection, GRID, SMEAR_LIMIT};
 
 const CELLS: usize = GRID * GRID;
 
@@ -32,12 +32,21 @@ pub const BALANCE_RATIO: f32 = 0.7;
 /// Grainy: noise σ over `NOISE_RATIO` × the reference's + `NOISE_MARGIN`.
 pub const NOISE_RATIO: f32 = 1.6;
 pub const NOISE_MARGIN: f32 = 1.2;
+/// ... and over this σ (0–255 luma at the analysis size): under it grain does not show,
+/// and a blurred, dark or blown-out copy (which has lost the sensor noise) must not make
+/// the clean frame look "grainy" next to it (clean frames of the tuning half: 0.2–1.9;
+/// mild grain 2.6–3.5).
+pub const NOISE_FLOOR: f32 = 2.0;
 /// Too dark: brightness under this share of the reference's.
 pub const DARK_RATIO: f32 = 0.65;
 /// Blown out: this much more of the picture clipped to white than the reference, and
 /// brighter by [`BLOWN_RATIO`].
 pub const BLOWN_MARGIN: f32 = 0.1;
 pub const BLOWN_RATIO: f32 = 1.1;
+/// A reference with this much more of the picture clipped to white than the frame may
+/// be blown out itself, and settles nothing about the frame being too dark (a clean
+/// frame with bright highlights clips 10–15 % of its pixels).
+pub const BLOWN_REF_MARGIN: f32 = 0.25;
 
 /// What the comparison needs of one analysed frame (small; kept for every sample).
 #[derive(Debug, Clone)]
@@ -50,6 +59,8 @@ pub struct Sample {
     clipped_highlights: f32,
     /// [`crate::quality::gradient_balance`], where the pixels were at hand.
     pub balance: Option<f32>,
+    /// [`crate::quality::smear`], where the pixels were at hand.
+    pub smear: Option<f32>,
     rejected: bool,
 }
 
@@ -81,8 +92,20 @@ impl Sample {
             noise: m.noise,
             clipped_highlights: m.clipped_highlights,
             balance,
+            smear: None,
             rejected: m.rejection().is_some(),
         }
+    }
+
+    /// With the frame's [`crate::quality::smear`] (needs its pixels).
+    pub fn with_smear(mut self, smear: Option<f32>) -> Self {
+        self.smear = smear;
+        self
+    }
+
+    /// Smeared by horizontal motion, whatever the other frames show.
+    pub fn smeared(&self) -> bool {
+        self.smear.is_some_and(|s| s < SMEAR_LIMIT)
     }
 
     /// Rank correlation of the cell lumas, −1 to 1; a flat frame (black, a plain
@@ -115,11 +138,14 @@ impl Sample {
         if framing < SAME_FRAMING {
             return self.blown_next_to(r).then_some(Rejection::BlownOut);
         }
-        let grainy_ref = r.noise > NOISE_RATIO * self.noise + NOISE_MARGIN;
-        if self.noise > NOISE_RATIO * r.noise + NOISE_MARGIN {
+        let grainier = |a: &Sample, b: &Sample| {
+            a.noise > NOISE_FLOOR && a.noise > NOISE_RATIO * b.noise + NOISE_MARGIN
+        };
+        let grainy_ref = grainier(r, self);
+        if grainier(self, r) {
             Some(Rejection::Noisy)
         } else if self.brightness < DARK_RATIO * r.brightness
-            && r.clipped_highlights <= self.clipped_highlights + BLOWN_MARGIN
+            && r.clipped_highlights <= self.clipped_highlights + BLOWN_REF_MARGIN
         {
             Some(Rejection::TooDark)
         } else if self.blown_next_to(r) {
@@ -139,9 +165,12 @@ impl Sample {
 /// that is itself worse than `frame` on another count (a blurred copy makes the clean
 /// one look grainy, a dark copy makes it look blown out) settles nothing.
 pub fn spoiled_by_comparison(frame: &Sample, others: &[Sample]) -> Option<Rejection> {
+    if frame.smeared() {
+        return Some(Rejection::Blurry);
+    }
     others
         .iter()
-        .filter(|o| o.pts_us != frame.pts_us && !o.rejected)
+        .filter(|o| o.pts_us != frame.pts_us && !o.rejected && !o.smeared())
         .filter_map(|o| {
             frame
                 .worse_than(o)
@@ -229,6 +258,38 @@ mod tests {
                 Some(Rejection::Blurry),
                 Some(Rejection::BlownOut)
             ]
+        );
+    }
+
+    #[test]
+    fn a_blurred_copy_is_spoiled_next_to_a_clean_frame_with_a_little_sensor_noise() {
+        // The blur wipes out the sensor noise (σ ≈ 2 at 320 px): the clean frame is not
+        // "grainier" than the blurred one, it is the sharper reference.
+        let clean = sample(0, &picture(1.0, 2.5, 0));
+        let blurred = sample(1, &picture(1.0, 2.5, 5));
+        let all = [clean.clone(), blurred.clone()];
+        assert_eq!(spoiled_by_comparison(&clean, &all), None);
+        assert_eq!(
+            spoiled_by_comparison(&blurred, &all),
+            Some(Rejection::Blurry)
+        );
+    }
+
+    #[test]
+    fn a_smeared_frame_is_spoiled_alone_and_is_nobody_s_reference() {
+        let clean = sample(0, &picture(1.0, 0.0, 0));
+        let smeared = sample(1, &picture(1.0, 0.0, 0)).with_smear(Some(0.5));
+        assert!(smeared.smeared());
+        assert_eq!(
+            spoiled_by_comparison(&smeared, &[]),
+            Some(Rejection::Blurry)
+        );
+        // A darker copy is not judged against the smeared frame.
+        let dark = sample(2, &picture(0.45, 0.0, 0));
+        assert_eq!(spoiled_by_comparison(&dark, &[smeared]), None);
+        assert_eq!(
+            spoiled_by_comparison(&dark, &[clean]),
+            Some(Rejection::TooDark)
         );
     }
 
