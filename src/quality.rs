@@ -117,7 +117,15 @@ pub struct QuickMetrics {
     /// Mean gradient magnitude of each cell of an 8×8 grid (edge-change measure).
     #[serde(skip)]
     pub edges: [f32; CELLS],
+    /// Mean luma (0–255) of each cell of a 16×16 grid, row-major: the layout a pan or
+    /// zoom shifts, for comparing frames of one picture ([`crate::spoils`]).
+    #[serde(skip)]
+    pub grid: [f32; FINE_CELLS],
 }
+
+/// Side of [`QuickMetrics::grid`].
+pub const FINE_GRID: usize = 16;
+const FINE_CELLS: usize = FINE_GRID * FINE_GRID;
 
 fn hex64<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("{v:016x}"))
@@ -438,6 +446,7 @@ impl QuickMetrics {
             hist,
             thumb,
             edges,
+            grid: pool2(&c32),
         }
     }
 
@@ -680,6 +689,20 @@ fn dct_basis() -> &'static [[f32; 32]; 8] {
 
 /// pHash: 8×8 lowest DCT coefficients of the 32×32 luma means; a bit is set where a
 /// coefficient exceeds the median of the 63 non-DC ones.
+/// The 32×32 cell means averaged over 2×2 blocks: 16×16.
+fn pool2(c32: &[f32; 32 * 32]) -> [f32; FINE_CELLS] {
+    let mut out = [0.0f32; FINE_CELLS];
+    for (i, o) in out.iter_mut().enumerate() {
+        let (y, x) = (2 * (i / FINE_GRID), 2 * (i % FINE_GRID));
+        *o = (c32[y * 32 + x]
+            + c32[y * 32 + x + 1]
+            + c32[(y + 1) * 32 + x]
+            + c32[(y + 1) * 32 + x + 1])
+            / 4.0;
+    }
+    out
+}
+
 fn phash(cells: &[f32; 32 * 32]) -> u64 {
     let c = dct_basis();
     // Rows first: t[y][u] = Σx c[u][x] · m[y][x].

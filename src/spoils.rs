@@ -9,7 +9,7 @@
 //! correlation of their lumas (Spearman): exposure, grain and blur barely move
 //! them, another picture or another framing does.
 
-use crate::quality::{QuickMetrics, Rejection, GRID, SMEAR_LIMIT};
+use crate::quality::{QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
 
 const CELLS: usize = GRID * GRID;
 
@@ -43,16 +43,37 @@ pub const DARK_RATIO: f32 = 0.65;
 /// brighter by [`BLOWN_RATIO`].
 pub const BLOWN_MARGIN: f32 = 0.1;
 pub const BLOWN_RATIO: f32 = 1.1;
+/// ... and at least this much of the picture clipped: a clean frame with bright
+/// highlights clips 10–15 % of it, a blown-out one (evaluation set: 30–70 % of the photo
+/// pushed to white) more; a blurred copy of a clean frame clips less than it (the blur
+/// spreads the highlights), which must not make the clean frame "blown out".
+pub const BLOWN_MIN_CLIPPED: f32 = 0.2;
+/// Too dark: only a frame at most this bright (mean luma, 0–1). Brightness twice as low
+/// as a reference's says only that one of the two is wrong; a frame at mid-grey is not
+/// the underexposed one (the reference may be blown out with few pixels clipped).
+pub const DARK_MAX_BRIGHTNESS: f32 = 0.35;
 /// A reference with this much more of the picture clipped to white than the frame may
 /// be blown out itself, and settles nothing about the frame being too dark (a clean
 /// frame with bright highlights clips 10–15 % of its pixels).
 pub const BLOWN_REF_MARGIN: f32 = 0.25;
+
+/// How far (in cells of the 16×16 grid, each way) a pan or zoom may have moved the
+/// picture between two frames compared by [`Sample::shifted_correlation`]: 2 cells,
+/// 12.5 % of the side.
+pub const MAX_SHIFT: i32 = 2;
+/// Frames further apart in time than this are compared unshifted only: a spoiled spell
+/// sits next to the clean part of its shot, and the shifted comparison costs 25
+/// correlations a pair.
+pub const SHIFT_WINDOW_US: i64 = 30_000_000;
 
 /// What the comparison needs of one analysed frame (small; kept for every sample).
 #[derive(Debug, Clone)]
 pub struct Sample {
     pub pts_us: i64,
     layout: [f32; CELLS],
+    /// ln(8 + cell luma) of the 16×16 grid: a change of exposure (a gain) only adds a
+    /// constant, which the correlation ignores.
+    fine: [f32; FINE_GRID * FINE_GRID],
     brightness: f32,
     gradient: f32,
     noise: f32,
@@ -87,6 +108,7 @@ impl Sample {
         Self {
             pts_us,
             layout,
+            fine: m.grid.map(|v| (8.0 + v).ln()),
             brightness: m.brightness,
             gradient: m.gradient,
             noise: m.noise,
@@ -123,15 +145,63 @@ impl Sample {
             / CELLS as f32
     }
 
+    /// The best Pearson correlation of the 16×16 log-luma grids over shifts of up to
+    /// [`MAX_SHIFT`] cells each way (on the cells the two grids share): one picture under
+    /// a pan or a slow zoom, whatever its exposure, grain or blur. 0 for a flat frame.
+    pub fn shifted_correlation(&self, other: &Sample) -> f32 {
+        const N: i32 = FINE_GRID as i32;
+        let (a, b) = (&self.fine, &other.fine);
+        let mut best = 0.0f32;
+        for dy in -MAX_SHIFT..=MAX_SHIFT {
+            for dx in -MAX_SHIFT..=MAX_SHIFT {
+                let (mut sa, mut sb, mut saa, mut sbb, mut sab) = (0.0f32, 0.0, 0.0, 0.0, 0.0);
+                let ys = dy.max(0)..(N + dy.min(0));
+                let xs = dx.max(0)..(N + dx.min(0));
+                let n = (ys.len() * xs.len()) as f32;
+                for y in ys {
+                    let (ra, rb) = ((y * N) as usize, ((y - dy) * N) as usize);
+                    for x in xs.clone() {
+                        let u = a[ra + x as usize];
+                        let v = b[rb + (x - dx) as usize];
+                        sa += u;
+                        sb += v;
+                        saa += u * u;
+                        sbb += v * v;
+                        sab += u * v;
+                    }
+                }
+                let va = saa / n - (sa / n) * (sa / n);
+                let vb = sbb / n - (sb / n) * (sb / n);
+                if va > 1e-4 && vb > 1e-4 {
+                    best = best.max((sab / n - sa * sb / (n * n)) / (va * vb).sqrt());
+                }
+            }
+        }
+        best
+    }
+
+    /// How surely `other` shows this frame's picture, −1 to 1: the rank correlation of
+    /// the 8×8 cells, or where that says no, the shifted correlation of the 16×16 grid
+    /// for frames within [`SHIFT_WINDOW_US`] of each other.
+    fn framing(&self, other: &Sample) -> f32 {
+        let c = self.framing_correlation(other);
+        if c >= SAME_FRAMING || (self.pts_us - other.pts_us).abs() > SHIFT_WINDOW_US {
+            c
+        } else {
+            c.max(self.shifted_correlation(other))
+        }
+    }
+
     fn blown_next_to(&self, r: &Sample) -> bool {
         self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
+            && self.clipped_highlights >= BLOWN_MIN_CLIPPED
             && self.brightness > BLOWN_RATIO * r.brightness
     }
 
-    /// How this frame is spoiled next to `reference`, a frame of the same framing.
-    fn worse_than(&self, reference: &Sample) -> Option<Rejection> {
+    /// How this frame is spoiled next to `reference`, a frame whose [`Sample::framing`]
+    /// with this one is `framing`.
+    fn worse_than(&self, reference: &Sample, framing: f32) -> Option<Rejection> {
         let r = reference;
-        let framing = self.framing_correlation(r);
         if framing < SAME_FRAMING_CLIPPED {
             return None;
         }
@@ -145,6 +215,7 @@ impl Sample {
         if grainier(self, r) {
             Some(Rejection::Noisy)
         } else if self.brightness < DARK_RATIO * r.brightness
+            && self.brightness <= DARK_MAX_BRIGHTNESS
             && r.clipped_highlights <= self.clipped_highlights + BLOWN_REF_MARGIN
         {
             Some(Rejection::TooDark)
@@ -172,9 +243,10 @@ pub fn spoiled_by_comparison(frame: &Sample, others: &[Sample]) -> Option<Reject
         .iter()
         .filter(|o| o.pts_us != frame.pts_us && !o.rejected && !o.smeared())
         .filter_map(|o| {
+            let framing = frame.framing(o);
             frame
-                .worse_than(o)
-                .filter(|_| o.worse_than(frame).is_none())
+                .worse_than(o, framing)
+                .filter(|_| o.worse_than(frame, framing).is_none())
         })
         .next()
 }
@@ -291,6 +363,36 @@ mod tests {
             spoiled_by_comparison(&dark, &[clean]),
             Some(Rejection::TooDark)
         );
+    }
+
+    /// `picture` seen through a window moved `dx` pixels to the right.
+    fn panned(f: &RgbaFrame, dx: usize) -> RgbaFrame {
+        let (w, h) = (f.width as usize, f.height as usize);
+        let mut data = Vec::with_capacity(w * h * 4);
+        for y in 0..h {
+            for x in 0..w {
+                let i = (y * w + (x + dx).min(w - 1)) * 4;
+                data.extend_from_slice(&f.data[i..i + 4]);
+            }
+        }
+        RgbaFrame::new(w as u32, h as u32, data).unwrap()
+    }
+
+    #[test]
+    fn a_dark_frame_of_a_pan_is_spoiled_next_to_the_clean_frames_of_its_shot() {
+        // 10 % of the width further along the pan: the 8×8 ranks no longer match, the
+        // shifted 16×16 grid does.
+        let clean = sample(0, &picture(1.0, 0.0, 0));
+        let dark = sample(1_000_000, &panned(&picture(0.45, 0.0, 0), 16));
+        assert!(dark.framing_correlation(&clean) < SAME_FRAMING);
+        assert!(dark.shifted_correlation(&clean) >= SAME_FRAMING);
+        assert_eq!(
+            spoiled_by_comparison(&dark, std::slice::from_ref(&clean)),
+            Some(Rejection::TooDark)
+        );
+        // Far apart in time, only the unshifted comparison counts.
+        let later = sample(60_000_000, &panned(&picture(0.45, 0.0, 0), 16));
+        assert_eq!(spoiled_by_comparison(&later, &[clean]), None);
     }
 
     #[test]
