@@ -38,6 +38,14 @@ pub const SCREEN_MIN_UNIFORMITY: f32 = 0.75;
 /// downscale) on the bench and test videos: clean footage 0.1–1.7, a page of small
 /// text 2.3, heavy grain (FFmpeg `noise=alls=90`) 11.5–11.9 (docs/quick-filter.md).
 pub const MAX_NOISE: f32 = 6.0;
+/// Contrast (luma std, 0–1) from which a frame under [`MIN_BRIGHTNESS`] is a dim but
+/// well exposed scene ([`QuickMetrics::is_dim_but_exposed`]), and the brightness it needs
+/// at least (under it the frame is black, whatever a logo on it does to the contrast).
+pub const DIM_MIN_CONTRAST: f32 = 0.09;
+pub const DIM_MIN_BRIGHTNESS: f32 = 0.05;
+/// Share of crushed blacks (luma ≤ [`SHADOW_CLIP_LUMA`]) from which a dark frame is
+/// underexposed, not a dim scene ([`QuickMetrics::is_dim_but_exposed`]).
+pub const DIM_MAX_CRUSHED: f32 = 0.1;
 /// Variance of the Laplacian at which `sharpness` reads 0.5. A crisp 320 px frame of
 /// real footage sits well above it; a motion-blurred one well below.
 const SHARPNESS_HALF_POINT: f32 = 60.0;
@@ -468,6 +476,25 @@ impl QuickMetrics {
             && self.uniformity >= SCREEN_MIN_UNIFORMITY
     }
 
+    /// A dark scene that is well exposed (a night sky): mean luma under the too-dark
+    /// limit, but its tones spread (contrast, the luma std, ≥ [`DIM_MIN_CONTRAST`]), its
+    /// blacks not crushed (under [`DIM_MAX_CRUSHED`] of the pixels at luma ≤ 5) and its
+    /// detail sharp. An underexposed frame is dark *and* flat when a gain darkened it
+    /// (the gain squashes its contrast too), or dark with crushed blacks when an offset
+    /// did. Neither the too-dark nor the uniformity rule (a dark sky is one dark tone)
+    /// applies to it; darkness next to a brighter frame of the same picture still does
+    /// ([`crate::spoils`]). On the evaluation set's tuning half (320 px): a space photo
+    /// reads contrast 0.095–0.109 at brightness 0.068–0.073 with 0.1–0.6 % crushed;
+    /// every underexposed spell under 0.12 brightness reads contrast ≤ 0.061; the
+    /// offset-darkened spell of tests/make_videos.sh `spoiled.mp4` reads contrast 0.108
+    /// with 36 % crushed (a dim party photo, 33–45 % crushed, stays rejected too).
+    pub fn is_dim_but_exposed(&self) -> bool {
+        self.brightness >= DIM_MIN_BRIGHTNESS
+            && self.contrast >= DIM_MIN_CONTRAST
+            && self.clipped_shadows < DIM_MAX_CRUSHED
+            && self.sharpness >= SCREEN_MIN_SHARPNESS
+    }
+
     /// Hecate's verdict ([`QuickFilter::default`]).
     pub fn rejection(&self) -> Option<Rejection> {
         self.rejection_with(&QuickFilter::default())
@@ -476,8 +503,10 @@ impl QuickMetrics {
     pub fn rejection_with(&self, f: &QuickFilter) -> Option<Rejection> {
         let over = |v: f32, lim: Option<f32>| lim.is_some_and(|l| v >= l);
         let screen = self.is_screen_like();
+        let night = self.is_dim_but_exposed();
         // Exposure first: a dark frame is also flat, and "too dark" says more.
-        if self.brightness <= f.min_brightness || over(self.clipped_shadows, f.max_clipped_shadows)
+        if (self.brightness <= f.min_brightness && !night)
+            || over(self.clipped_shadows, f.max_clipped_shadows)
         {
             Some(Rejection::TooDark)
         } else if !screen
@@ -487,7 +516,7 @@ impl QuickMetrics {
                     && over(self.clipped_highlights, f.max_clipped_when_bright)))
         {
             Some(Rejection::BlownOut)
-        } else if !screen && self.uniformity >= f.max_uniformity {
+        } else if !screen && !night && self.uniformity >= f.max_uniformity {
             Some(Rejection::Uniform)
         } else if self.noise >= f.max_noise {
             Some(Rejection::Noisy)
@@ -823,6 +852,39 @@ mod tests {
         assert!(along_y > 1.0, "{along_y}");
         // A flat frame has no detail to lose.
         assert_eq!(smear(&RgbaFrame::filled(64, 36, [90, 90, 90, 255])), 1.0);
+    }
+
+    #[test]
+    fn a_night_sky_is_dim_but_exposed_an_underexposed_copy_is_too_dark() {
+        // Sparse bright stars and a faint glow on a dark sky, a little sensor noise.
+        let (w, h) = (160u32, 90u32);
+        let mut seed = 5u32;
+        let mut data = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let star = (seed >> 16) % 25 == 0;
+                let glow = 8 + (x + y) / 16;
+                let v = if star { 240 } else { glow + (seed >> 30) } as u8;
+                data.extend_from_slice(&[v, v, v, 255]);
+            }
+        }
+        let sky = RgbaFrame::new(w, h, data).unwrap();
+        let m = QuickMetrics::of(&sky);
+        assert!(m.brightness < MIN_BRIGHTNESS, "{m:?}");
+        assert!(m.is_dim_but_exposed(), "{m:?}");
+        assert_eq!(m.rejection(), None);
+        // The same sky under a gain of 0.4: flat and crushed, too dark.
+        let mut dark = sky.clone();
+        for p in dark.data.chunks_exact_mut(4) {
+            for c in &mut p[..3] {
+                *c = (*c as f32 * 0.4) as u8;
+            }
+        }
+        assert_eq!(
+            QuickMetrics::of(&dark).rejection(),
+            Some(Rejection::TooDark)
+        );
     }
 
     #[test]
