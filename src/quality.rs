@@ -863,7 +863,7 @@ mod tests {
         for y in 0..h {
             for x in 0..w {
                 seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                let star = (seed >> 16) % 25 == 0;
+                let star = (seed >> 16).is_multiple_of(25);
                 let glow = 8 + (x + y) / 16;
                 let v = if star { 240 } else { glow + (seed >> 30) } as u8;
                 data.extend_from_slice(&[v, v, v, 255]);
