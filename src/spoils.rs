@@ -7,7 +7,12 @@
 //!
 //! "The same framing" is judged on the 8×8 cell means of the content: the rank
 //! correlation of their lumas (Spearman): exposure, grain and blur barely move
-//! them, another picture or another framing does.
+//! them, another picture or another framing does. Frames within
+//! [`SHIFT_WINDOW_US`] of each other may also match on the 16×16 grid of log lumas
+//! shifted by up to [`MAX_SHIFT`] cells, so the spoiled spell of a panning shot finds
+//! the clean frames of the pan. A frame smeared by horizontal motion
+//! ([`crate::quality::smear`]) is spoiled without any reference: a fast pan is another
+//! framing than the shots around it.
 
 use crate::quality::{QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
 
