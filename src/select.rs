@@ -27,7 +27,8 @@ pub enum FacePolicy {
     First,
     /// Clean faces whenever there are any: every face shot, look and framing before any
     /// frame without a face (but never the same face picture twice before another
-    /// picture: identical moments of a still are not two thumbnails).
+    /// picture: identical moments of a still are not two thumbnails); then one frame of
+    /// each picture without a face; then more face moments apart in time.
     Always,
 }
 
@@ -55,7 +56,9 @@ type Admits<'a> = dyn Fn(&[usize], usize) -> bool + 'a;
 /// a shot looks); then a new look within a shot; then far in time; then (a still or
 /// very short video) whatever is left, so `top` picks come
 /// back whenever there are that many frames. Under [`FacePolicy::Always`] the first
-/// four rounds are run for face frames before any is run for the others. `distance(i, j)` is the
+/// four rounds are run for face frames before any is run for the others, and after one
+/// frame of each other picture, face frames far in time come before the rest.
+/// `distance(i, j)` is the
 /// look distance of frames i and j, `same_framing(i, j)` whether they show one
 /// framing. Returns indices, best score first, and how many frames were left out as
 /// the same picture as a pick.
@@ -84,19 +87,26 @@ pub fn pick_diverse(
         far(c, i) && new_shot(c, i) && c.iter().all(|&k| !same_framing(k, i))
     };
     let fresh = |c: &[usize], i: usize| new_shot(c, i) && new_look(c, i);
-    let plain: [&Admits; 6] = [&diverse, &fresh, &reframed, &new_look, &far, &|_, _| true];
+    let any = |_: &[usize], _: usize| true;
+    let plain: [&Admits; 6] = [&diverse, &fresh, &reframed, &new_look, &far, &any];
     let mut rounds: Vec<Box<Admits>> = Vec::new();
     match faces {
-        FacePolicy::Score => {}
-        FacePolicy::First => rounds.push(Box::new(|c: &[usize], i| face(c, i) && diverse(c, i))),
+        FacePolicy::Score => rounds.extend(plain.map(|r| Box::new(r) as Box<Admits>)),
+        FacePolicy::First => {
+            rounds.push(Box::new(|c: &[usize], i| face(c, i) && diverse(c, i)));
+            rounds.extend(plain.map(|r| Box::new(r) as Box<Admits>));
+        }
         FacePolicy::Always => {
+            // Every face shot, look and framing; then one frame of each new picture
+            // without a face; then more face moments apart in time; then the rest.
             for r in &plain[..4] {
                 rounds.push(Box::new(move |c: &[usize], i| face(c, i) && r(c, i)));
             }
+            rounds.push(Box::new(diverse));
+            rounds.push(Box::new(fresh));
+            rounds.push(Box::new(move |c: &[usize], i| face(c, i) && far(c, i)));
+            rounds.extend(plain[2..].iter().map(|&r| Box::new(r) as Box<Admits>));
         }
-    }
-    for r in plain {
-        rounds.push(Box::new(r));
     }
     let best = items
         .iter()
@@ -293,6 +303,31 @@ mod tests {
         };
         let (p, _) = pick_diverse(&items, &alike, &never, 2, 5_000_000, FacePolicy::Always);
         assert_eq!(p, vec![0, 1]);
+    }
+
+    #[test]
+    fn faces_always_fills_with_face_moments_after_one_frame_of_each_other_picture() {
+        // One face shot (frames 0, 1, 2 apart in time, one look) and two scenery shots
+        // of one look (3, 4) that score higher.
+        let mut items = choices(
+            &[
+                (0, 0.5),
+                (5_000_000, 0.5),
+                (10_000_000, 0.5),
+                (20_000_000, 0.9),
+                (30_000_000, 0.9),
+            ],
+            &[Some(0), Some(0), Some(0), Some(1), Some(2)],
+        );
+        for it in &mut items[..3] {
+            it.face = true;
+        }
+        let looks = |i: usize, j: usize| if (i < 3) == (j < 3) { 0.1 } else { 1.0 };
+        let (mut p, _) = pick_diverse(&items, &looks, &never, 4, 1_000_000, FacePolicy::Always);
+        p.sort_unstable();
+        // The face shot, one scenery picture, then the other face moments.
+        assert_eq!(p[..3], [0, 1, 2]);
+        assert!(p[3] >= 3, "{p:?}");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::faces::{Face, FaceDetector};
 use crate::frame::RgbaFrame;
 use crate::look::Look;
 use crate::profiles::{Niche, Weights};
-use crate::quality::{gradient_balance, QuickMetrics, Rejection};
+use crate::quality::{gradient_balance, smear, QuickMetrics, Rejection};
 use crate::scenes::{detect_shots, SampleFeatures, ShotConfig};
 use crate::segments::{dense_plan, score_segments, DenseConfig, Level, SegmentConfig};
 use crate::select::{pick_diverse, Choice};
@@ -350,12 +350,15 @@ impl Session {
     /// add them to the pool. Coarse samples also keep their shot features.
     pub fn flush(&mut self) {
         let batch = std::mem::take(&mut self.pending);
-        let measured: Vec<(i64, QuickMetrics, f32, RgbaFrame)> = batch
+        let measured: Vec<(i64, QuickMetrics, [f32; 2], RgbaFrame)> = batch
             .into_par_iter()
-            .map(|(pts, f)| (pts, QuickMetrics::of_content(&f), gradient_balance(&f), f))
+            .map(|(pts, f)| {
+                let texture = [gradient_balance(&f), smear(&f)];
+                (pts, QuickMetrics::of_content(&f), texture, f)
+            })
             .collect();
-        for (pts_us, metrics, balance, frame) in measured {
-            self.record(pts_us, &metrics, Some(balance));
+        for (pts_us, metrics, [balance, smear], frame) in measured {
+            self.record(pts_us, &metrics, Some(balance), Some(smear));
             self.keep(pts_us, metrics, frame);
         }
     }
@@ -368,7 +371,7 @@ impl Session {
         if !self.sampled.insert(pts_us) {
             return false;
         }
-        self.record(pts_us, &metrics, None);
+        self.record(pts_us, &metrics, None, None);
         // Bars: the metrics are remeasured on the content once the pixels are here.
         let wanted =
             metrics.may_have_bars() || self.kept.len() + self.awaiting.len() < self.pool_cap() || {
@@ -393,7 +396,8 @@ impl Session {
         } else {
             measured
         };
-        let sample = spoils::Sample::new(pts_us, &metrics, Some(gradient_balance(&frame)));
+        let sample = spoils::Sample::new(pts_us, &metrics, Some(gradient_balance(&frame)))
+            .with_smear(Some(smear(&frame)));
         if let Some(i) = self.seen.iter().rposition(|s| s.pts_us == pts_us) {
             self.seen[i] = sample;
         }
@@ -402,10 +406,16 @@ impl Session {
     }
 
     /// Count a measured frame in the report; coarse samples also keep their shot features.
-    fn record(&mut self, pts_us: i64, metrics: &QuickMetrics, balance: Option<f32>) {
+    fn record(
+        &mut self,
+        pts_us: i64,
+        metrics: &QuickMetrics,
+        balance: Option<f32>,
+        smear: Option<f32>,
+    ) {
         self.count(metrics);
         self.seen
-            .push(spoils::Sample::new(pts_us, metrics, balance));
+            .push(spoils::Sample::new(pts_us, metrics, balance).with_smear(smear));
         if self.dense {
             self.report.frames_dense += 1;
         } else {

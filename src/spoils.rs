@@ -7,9 +7,14 @@
 //!
 //! "The same framing" is judged on the 8×8 cell means of the content: the rank
 //! correlation of their lumas (Spearman): exposure, grain and blur barely move
-//! them, another picture or another framing does.
+//! them, another picture or another framing does. Frames within
+//! [`SHIFT_WINDOW_US`] of each other may also match on the 16×16 grid of log lumas
+//! shifted by up to [`MAX_SHIFT`] cells, so the spoiled spell of a panning shot finds
+//! the clean frames of the pan. A frame smeared by horizontal motion
+//! ([`crate::quality::smear`]) is spoiled without any reference: a fast pan is another
+//! framing than the shots around it.
 
-use crate::quality::{QuickMetrics, Rejection, GRID};
+use crate::quality::{QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
 
 const CELLS: usize = GRID * GRID;
 
@@ -32,24 +37,56 @@ pub const BALANCE_RATIO: f32 = 0.7;
 /// Grainy: noise σ over `NOISE_RATIO` × the reference's + `NOISE_MARGIN`.
 pub const NOISE_RATIO: f32 = 1.6;
 pub const NOISE_MARGIN: f32 = 1.2;
+/// ... and over this σ (0–255 luma at the analysis size): under it grain does not show,
+/// and a blurred, dark or blown-out copy (which has lost the sensor noise) must not make
+/// the clean frame look "grainy" next to it (clean frames of the tuning half: 0.2–1.9;
+/// mild grain 2.6–3.5).
+pub const NOISE_FLOOR: f32 = 2.0;
 /// Too dark: brightness under this share of the reference's.
 pub const DARK_RATIO: f32 = 0.65;
 /// Blown out: this much more of the picture clipped to white than the reference, and
 /// brighter by [`BLOWN_RATIO`].
 pub const BLOWN_MARGIN: f32 = 0.1;
 pub const BLOWN_RATIO: f32 = 1.1;
+/// ... and at least this much of the picture clipped: a clean frame with bright
+/// highlights clips 10–15 % of it, a blown-out one (evaluation set: 30–70 % of the photo
+/// pushed to white) more; a blurred copy of a clean frame clips less than it (the blur
+/// spreads the highlights), which must not make the clean frame "blown out".
+pub const BLOWN_MIN_CLIPPED: f32 = 0.2;
+/// Too dark: only a frame at most this bright (mean luma, 0–1). Brightness twice as low
+/// as a reference's says only that one of the two is wrong; a frame at mid-grey is not
+/// the underexposed one (the reference may be blown out with few pixels clipped).
+pub const DARK_MAX_BRIGHTNESS: f32 = 0.35;
+/// A reference with this much more of the picture clipped to white than the frame may
+/// be blown out itself, and settles nothing about the frame being too dark (a clean
+/// frame with bright highlights clips 10–15 % of its pixels).
+pub const BLOWN_REF_MARGIN: f32 = 0.25;
+
+/// How far (in cells of the 16×16 grid, each way) a pan or zoom may have moved the
+/// picture between two frames compared by [`Sample::shifted_correlation`]: 2 cells,
+/// 12.5 % of the side.
+pub const MAX_SHIFT: i32 = 2;
+/// Frames further apart in time than this are compared unshifted only: a spoiled spell
+/// sits next to the clean part of its shot, and the shifted comparison costs 25
+/// correlations a pair.
+pub const SHIFT_WINDOW_US: i64 = 30_000_000;
 
 /// What the comparison needs of one analysed frame (small; kept for every sample).
 #[derive(Debug, Clone)]
 pub struct Sample {
     pub pts_us: i64,
     layout: [f32; CELLS],
+    /// ln(8 + cell luma) of the 16×16 grid: a change of exposure (a gain) only adds a
+    /// constant, which the correlation ignores.
+    fine: [f32; FINE_GRID * FINE_GRID],
     brightness: f32,
     gradient: f32,
     noise: f32,
     clipped_highlights: f32,
     /// [`crate::quality::gradient_balance`], where the pixels were at hand.
     pub balance: Option<f32>,
+    /// [`crate::quality::smear`], where the pixels were at hand.
+    pub smear: Option<f32>,
     rejected: bool,
 }
 
@@ -76,13 +113,26 @@ impl Sample {
         Self {
             pts_us,
             layout,
+            fine: m.grid.map(|v| (8.0 + v).ln()),
             brightness: m.brightness,
             gradient: m.gradient,
             noise: m.noise,
             clipped_highlights: m.clipped_highlights,
             balance,
+            smear: None,
             rejected: m.rejection().is_some(),
         }
+    }
+
+    /// With the frame's [`crate::quality::smear`] (needs its pixels).
+    pub fn with_smear(mut self, smear: Option<f32>) -> Self {
+        self.smear = smear;
+        self
+    }
+
+    /// Smeared by horizontal motion, whatever the other frames show.
+    pub fn smeared(&self) -> bool {
+        self.smear.is_some_and(|s| s < SMEAR_LIMIT)
     }
 
     /// Rank correlation of the cell lumas, −1 to 1; a flat frame (black, a plain
@@ -100,26 +150,78 @@ impl Sample {
             / CELLS as f32
     }
 
+    /// The best Pearson correlation of the 16×16 log-luma grids over shifts of up to
+    /// [`MAX_SHIFT`] cells each way (on the cells the two grids share): one picture under
+    /// a pan or a slow zoom, whatever its exposure, grain or blur. 0 for a flat frame.
+    pub fn shifted_correlation(&self, other: &Sample) -> f32 {
+        const N: i32 = FINE_GRID as i32;
+        let (a, b) = (&self.fine, &other.fine);
+        let mut best = 0.0f32;
+        for dy in -MAX_SHIFT..=MAX_SHIFT {
+            for dx in -MAX_SHIFT..=MAX_SHIFT {
+                let (mut sa, mut sb, mut saa, mut sbb, mut sab) = (0.0f32, 0.0, 0.0, 0.0, 0.0);
+                let ys = dy.max(0)..(N + dy.min(0));
+                let xs = dx.max(0)..(N + dx.min(0));
+                let n = (ys.len() * xs.len()) as f32;
+                for y in ys {
+                    let (ra, rb) = ((y * N) as usize, ((y - dy) * N) as usize);
+                    for x in xs.clone() {
+                        let u = a[ra + x as usize];
+                        let v = b[rb + (x - dx) as usize];
+                        sa += u;
+                        sb += v;
+                        saa += u * u;
+                        sbb += v * v;
+                        sab += u * v;
+                    }
+                }
+                let va = saa / n - (sa / n) * (sa / n);
+                let vb = sbb / n - (sb / n) * (sb / n);
+                if va > 1e-4 && vb > 1e-4 {
+                    best = best.max((sab / n - sa * sb / (n * n)) / (va * vb).sqrt());
+                }
+            }
+        }
+        best
+    }
+
+    /// How surely `other` shows this frame's picture, −1 to 1: the rank correlation of
+    /// the 8×8 cells, or where that says no, the shifted correlation of the 16×16 grid
+    /// for frames within [`SHIFT_WINDOW_US`] of each other.
+    fn framing(&self, other: &Sample) -> f32 {
+        let c = self.framing_correlation(other);
+        if c >= SAME_FRAMING || (self.pts_us - other.pts_us).abs() > SHIFT_WINDOW_US {
+            c
+        } else {
+            c.max(self.shifted_correlation(other))
+        }
+    }
+
     fn blown_next_to(&self, r: &Sample) -> bool {
         self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
+            && self.clipped_highlights >= BLOWN_MIN_CLIPPED
             && self.brightness > BLOWN_RATIO * r.brightness
     }
 
-    /// How this frame is spoiled next to `reference`, a frame of the same framing.
-    fn worse_than(&self, reference: &Sample) -> Option<Rejection> {
+    /// How this frame is spoiled next to `reference`, a frame whose [`Sample::framing`]
+    /// with this one is `framing`.
+    fn worse_than(&self, reference: &Sample, framing: f32) -> Option<Rejection> {
         let r = reference;
-        let framing = self.framing_correlation(r);
         if framing < SAME_FRAMING_CLIPPED {
             return None;
         }
         if framing < SAME_FRAMING {
             return self.blown_next_to(r).then_some(Rejection::BlownOut);
         }
-        let grainy_ref = r.noise > NOISE_RATIO * self.noise + NOISE_MARGIN;
-        if self.noise > NOISE_RATIO * r.noise + NOISE_MARGIN {
+        let grainier = |a: &Sample, b: &Sample| {
+            a.noise > NOISE_FLOOR && a.noise > NOISE_RATIO * b.noise + NOISE_MARGIN
+        };
+        let grainy_ref = grainier(r, self);
+        if grainier(self, r) {
             Some(Rejection::Noisy)
         } else if self.brightness < DARK_RATIO * r.brightness
-            && r.clipped_highlights <= self.clipped_highlights + BLOWN_MARGIN
+            && self.brightness <= DARK_MAX_BRIGHTNESS
+            && r.clipped_highlights <= self.clipped_highlights + BLOWN_REF_MARGIN
         {
             Some(Rejection::TooDark)
         } else if self.blown_next_to(r) {
@@ -139,13 +241,17 @@ impl Sample {
 /// that is itself worse than `frame` on another count (a blurred copy makes the clean
 /// one look grainy, a dark copy makes it look blown out) settles nothing.
 pub fn spoiled_by_comparison(frame: &Sample, others: &[Sample]) -> Option<Rejection> {
+    if frame.smeared() {
+        return Some(Rejection::Blurry);
+    }
     others
         .iter()
-        .filter(|o| o.pts_us != frame.pts_us && !o.rejected)
+        .filter(|o| o.pts_us != frame.pts_us && !o.rejected && !o.smeared())
         .filter_map(|o| {
+            let framing = frame.framing(o);
             frame
-                .worse_than(o)
-                .filter(|_| o.worse_than(frame).is_none())
+                .worse_than(o, framing)
+                .filter(|_| o.worse_than(frame, framing).is_none())
         })
         .next()
 }
@@ -230,6 +336,68 @@ mod tests {
                 Some(Rejection::BlownOut)
             ]
         );
+    }
+
+    #[test]
+    fn a_blurred_copy_is_spoiled_next_to_a_clean_frame_with_a_little_sensor_noise() {
+        // The blur wipes out the sensor noise (σ ≈ 2 at 320 px): the clean frame is not
+        // "grainier" than the blurred one, it is the sharper reference.
+        let clean = sample(0, &picture(1.0, 2.5, 0));
+        let blurred = sample(1, &picture(1.0, 2.5, 5));
+        let all = [clean.clone(), blurred.clone()];
+        assert_eq!(spoiled_by_comparison(&clean, &all), None);
+        assert_eq!(
+            spoiled_by_comparison(&blurred, &all),
+            Some(Rejection::Blurry)
+        );
+    }
+
+    #[test]
+    fn a_smeared_frame_is_spoiled_alone_and_is_nobody_s_reference() {
+        let clean = sample(0, &picture(1.0, 0.0, 0));
+        let smeared = sample(1, &picture(1.0, 0.0, 0)).with_smear(Some(0.5));
+        assert!(smeared.smeared());
+        assert_eq!(
+            spoiled_by_comparison(&smeared, &[]),
+            Some(Rejection::Blurry)
+        );
+        // A darker copy is not judged against the smeared frame.
+        let dark = sample(2, &picture(0.45, 0.0, 0));
+        assert_eq!(spoiled_by_comparison(&dark, &[smeared]), None);
+        assert_eq!(
+            spoiled_by_comparison(&dark, &[clean]),
+            Some(Rejection::TooDark)
+        );
+    }
+
+    /// `picture` seen through a window moved `dx` pixels to the right.
+    fn panned(f: &RgbaFrame, dx: usize) -> RgbaFrame {
+        let (w, h) = (f.width as usize, f.height as usize);
+        let mut data = Vec::with_capacity(w * h * 4);
+        for y in 0..h {
+            for x in 0..w {
+                let i = (y * w + (x + dx).min(w - 1)) * 4;
+                data.extend_from_slice(&f.data[i..i + 4]);
+            }
+        }
+        RgbaFrame::new(w as u32, h as u32, data).unwrap()
+    }
+
+    #[test]
+    fn a_dark_frame_of_a_pan_is_spoiled_next_to_the_clean_frames_of_its_shot() {
+        // 10 % of the width further along the pan: the 8×8 ranks no longer match, the
+        // shifted 16×16 grid does.
+        let clean = sample(0, &picture(1.0, 0.0, 0));
+        let dark = sample(1_000_000, &panned(&picture(0.45, 0.0, 0), 16));
+        assert!(dark.framing_correlation(&clean) < SAME_FRAMING);
+        assert!(dark.shifted_correlation(&clean) >= SAME_FRAMING);
+        assert_eq!(
+            spoiled_by_comparison(&dark, std::slice::from_ref(&clean)),
+            Some(Rejection::TooDark)
+        );
+        // Far apart in time, only the unshifted comparison counts.
+        let later = sample(60_000_000, &panned(&picture(0.45, 0.0, 0), 16));
+        assert_eq!(spoiled_by_comparison(&later, &[clean]), None);
     }
 
     #[test]
