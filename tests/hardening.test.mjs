@@ -494,7 +494,12 @@ test('bad input settles within 10 s with a typed error or a documented result; t
     assert.equal(r.picks, want.picks, what);
     assert.equal(r.report.samples, want.samples, what);
     if (want.durationS) assert.ok(Math.abs(r.report.durationS - want.durationS) < 1, what);
-    assert.ok(r.report.warnings.some((w) => want.warning.test(w)), what);
+    // testsrc2's dim test pattern may or may not pass the quick filter (dim but
+    // detailed frames do since the dim-scene rule): when none passes, the least bad
+    // frames come back with the documented warning.
+    if (r.report.framesRejected >= r.report.framesSampled) {
+      assert.ok(r.report.warnings.some((w) => want.warning.test(w)), what);
+    }
   }
   await page.close();
 });
