@@ -11,8 +11,7 @@ pub fn targets_on_grid(samples: &[Sample], interval_us: i64) -> Vec<usize> {
     if samples.is_empty() || interval_us <= 0 {
         return Vec::new();
     }
-    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
-    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let by_pts = in_presentation_order(samples);
     let end = samples[by_pts[by_pts.len() - 1]].pts_us;
     let mut out = Vec::new();
     let mut cursor = 0;
@@ -38,8 +37,7 @@ pub fn coarse_targets(samples: &[Sample], min_gap_us: i64, max_gap_us: i64) -> V
     if samples.is_empty() {
         return Vec::new();
     }
-    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
-    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let by_pts = in_presentation_order(samples);
     let pts = |i: usize| samples[i].pts_us;
     let mut keys: Vec<usize> = Vec::new();
     for &i in by_pts.iter().filter(|&&i| samples[i].keyframe) {
@@ -232,8 +230,7 @@ pub fn coarse_targets_within(
     if samples.is_empty() {
         return Vec::new();
     }
-    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
-    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let by_pts = in_presentation_order(samples);
     let pts = |i: usize| samples[i].pts_us;
     let thin = |gap: i64| {
         let mut keys: Vec<usize> = Vec::new();
@@ -320,8 +317,7 @@ pub fn times_within(
     if samples.is_empty() {
         return Vec::new();
     }
-    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
-    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    let by_pts = in_presentation_order(samples);
     let tol = tolerance_us.max(0);
     let sep = (tol / 2).max(1);
     let mut taken: Vec<i64> = analysed_us.to_vec();
@@ -396,6 +392,13 @@ pub fn dense_targets(
         return nearest;
     }
     times_within(samples, wanted_us, analysed_us, tolerance_us, budget)
+}
+
+/// Sample indices sorted by presentation time.
+fn in_presentation_order(samples: &[Sample]) -> Vec<usize> {
+    let mut by_pts: Vec<usize> = (0..samples.len()).collect();
+    by_pts.sort_by_key(|&i| samples[i].pts_us);
+    by_pts
 }
 
 /// Nearest sample to `t` by binary search over indices sorted by presentation time.

@@ -95,19 +95,12 @@ impl Yuv420<'_> {
 
     /// Y, U, V of source pixel (x, y), the chroma its 2×2 block's.
     fn yuv(&self, x: usize, y: usize) -> [u32; 3] {
-        let luma = self.y.data[y * self.y.stride + x];
-        let (cx, cy) = (x / 2, y / 2);
-        let (u, v) = match self.chroma {
-            Chroma::Planar => (
-                self.u.data[cy * self.u.stride + cx],
-                self.v.data[cy * self.v.stride + cx],
-            ),
-            Chroma::Interleaved => {
-                let i = cy * self.u.stride + 2 * cx;
-                (self.u.data[i], self.u.data[i + 1])
-            }
-        };
-        [u32::from(luma), u32::from(u), u32::from(v)]
+        let [u, v] = self.chroma_raw(x / 2, y / 2);
+        [
+            u32::from(self.y.data[y * self.y.stride + x]),
+            u32::from(u),
+            u32::from(v),
+        ]
     }
 
     /// RGB in 0–255 (not rounded nor clamped) of a Y, U, V triple (means allowed: the
@@ -146,18 +139,21 @@ impl Yuv420<'_> {
     }
 
     /// U, V of chroma sample (cx, cy).
-    fn chroma_at(&self, cx: usize, cy: usize) -> [f32; 2] {
-        let (u, v) = match self.chroma {
-            Chroma::Planar => (
+    fn chroma_raw(&self, cx: usize, cy: usize) -> [u8; 2] {
+        match self.chroma {
+            Chroma::Planar => [
                 self.u.data[cy * self.u.stride + cx],
                 self.v.data[cy * self.v.stride + cx],
-            ),
+            ],
             Chroma::Interleaved => {
                 let i = cy * self.u.stride + 2 * cx;
-                (self.u.data[i], self.u.data[i + 1])
+                [self.u.data[i], self.u.data[i + 1]]
             }
-        };
-        [f32::from(u), f32::from(v)]
+        }
+    }
+
+    fn chroma_at(&self, cx: usize, cy: usize) -> [f32; 2] {
+        self.chroma_raw(cx, cy).map(f32::from)
     }
 
     fn rgb_at(&self, x: usize, y: usize) -> [f32; 3] {
