@@ -57,8 +57,11 @@ impl Rect {
 /// The picture between black bars (letterbox top and bottom, pillarbox left and
 /// right); the whole frame when there are none, or when nearly all of it is dark.
 pub fn content_rect(frame: &RgbaFrame) -> Rect {
-    let (w, h) = (frame.width as usize, frame.height as usize);
-    let luma = frame.luma();
+    content_rect_in(&frame.luma(), frame.width as usize, frame.height as usize)
+}
+
+/// [`content_rect`] of a `w × h` luma plane already at hand.
+pub fn content_rect_in(luma: &[f32], w: usize, h: usize) -> Rect {
     let dark_row = |y: usize| bar_like(luma[y * w..(y + 1) * w].iter().copied(), w);
     let dark_col = |x: usize| bar_like((0..h).map(|y| luma[y * w + x]), h);
     let (top, bottom) = bar_span(h, dark_row);

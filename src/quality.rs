@@ -19,7 +19,7 @@ use serde::{Serialize, Serializer};
 
 use crate::error::{FramepickError, Result};
 use crate::frame::RgbaFrame;
-use crate::look::content_rect;
+use crate::look::{content_rect, content_rect_in, Rect};
 
 /// Stricter than Hecate's 0.075: see the module comment.
 pub const MIN_BRIGHTNESS: f32 = 0.12;
@@ -390,7 +390,11 @@ impl QuickMetrics {
     /// would read as a flat, dark, noise-free half of the frame and hide what the
     /// picture itself is ([`crate::look::content_rect`]).
     pub fn of_content(frame: &RgbaFrame) -> Self {
-        let r = content_rect(frame);
+        Self::of_rect(frame, content_rect(frame))
+    }
+
+    /// The metrics of the part `r` of the frame (its content rectangle, found already).
+    pub fn of_rect(frame: &RgbaFrame, r: Rect) -> Self {
         if r.is_whole(frame) {
             Self::of(frame)
         } else {
@@ -545,29 +549,92 @@ impl QuickMetrics {
 /// on the pixels of the frames kept for deep analysis ([`crate::look::content_rect`]
 /// first), so the GPU path needs no part of it.
 pub fn gradient_balance(frame: &RgbaFrame) -> f32 {
-    let r = content_rect(frame);
-    let (x0, y0) = (r.x as usize, r.y as usize);
-    let (w, h) = (r.width as usize, r.height as usize);
-    if w < 3 || h < 3 {
-        return 1.0;
-    }
-    let stride = frame.width as usize;
-    let luma = frame.luma();
-    let at = |x: usize, y: usize| luma[(y0 + y) * stride + x0 + x];
-    let (mut ex, mut ey) = (0.0f64, 0.0f64);
-    for y in 1..h - 1 {
-        for x in 1..w - 1 {
-            let gx = at(x + 1, y) - at(x - 1, y);
-            let gy = at(x, y + 1) - at(x, y - 1);
-            ex += (gx * gx) as f64;
-            ey += (gy * gy) as f64;
+    ContentLuma::of(frame).gradient_balance()
+}
+
+/// A frame's luma and the picture between its bars ([`content_rect`]): what
+/// [`gradient_balance`] and [`smear`] read, found once for both.
+pub struct ContentLuma {
+    luma: Vec<f32>,
+    stride: usize,
+    pub rect: Rect,
+}
+
+impl ContentLuma {
+    pub fn of(frame: &RgbaFrame) -> Self {
+        let (w, h) = (frame.width as usize, frame.height as usize);
+        let luma = frame.luma();
+        let rect = content_rect_in(&luma, w, h);
+        Self {
+            luma,
+            stride: w,
+            rect,
         }
     }
-    let (lo, hi) = if ex < ey { (ex, ey) } else { (ey, ex) };
-    if hi <= 0.0 {
-        1.0
-    } else {
-        (lo / hi) as f32
+
+    /// `[gradient_balance, smear]`.
+    pub fn texture(&self) -> [f32; 2] {
+        [self.gradient_balance(), self.smear()]
+    }
+
+    /// The content's origin and size.
+    fn span(&self) -> (usize, usize, usize, usize) {
+        let r = &self.rect;
+        (
+            r.x as usize,
+            r.y as usize,
+            r.width as usize,
+            r.height as usize,
+        )
+    }
+
+    fn gradient_balance(&self) -> f32 {
+        let (x0, y0, w, h) = self.span();
+        if w < 3 || h < 3 {
+            return 1.0;
+        }
+        let (luma, stride) = (&self.luma, self.stride);
+        let at = |x: usize, y: usize| luma[(y0 + y) * stride + x0 + x];
+        let (mut ex, mut ey) = (0.0f64, 0.0f64);
+        for y in 1..h - 1 {
+            for x in 1..w - 1 {
+                let gx = at(x + 1, y) - at(x - 1, y);
+                let gy = at(x, y + 1) - at(x, y - 1);
+                ex += (gx * gx) as f64;
+                ey += (gy * gy) as f64;
+            }
+        }
+        let (lo, hi) = if ex < ey { (ex, ey) } else { (ey, ex) };
+        if hi <= 0.0 {
+            1.0
+        } else {
+            (lo / hi) as f32
+        }
+    }
+
+    fn smear(&self) -> f32 {
+        let (x0, y0, w, h) = self.span();
+        if w < 8 || h < 8 {
+            return 1.0;
+        }
+        let (luma, stride) = (&self.luma, self.stride);
+        let row = |y: usize| &luma[(y0 + y) * stride + x0..(y0 + y) * stride + x0 + w];
+        let mut e = [0.0f64; 4];
+        for y in 0..h - 3 {
+            let (a, b, d) = (row(y), row(y + 1), row(y + 3));
+            for x in 0..w - 3 {
+                let c = a[x];
+                let sq = |v: f32| ((v - c) * (v - c)) as f64;
+                e[0] += sq(a[x + 1]);
+                e[1] += sq(a[x + 3]);
+                e[2] += sq(b[x]);
+                e[3] += sq(d[x]);
+            }
+        }
+        if e.iter().any(|&v| v <= 1e-9) {
+            return 1.0;
+        }
+        ((e[0] / e[1]) / (e[2] / e[3])) as f32
     }
 }
 
@@ -582,31 +649,7 @@ pub fn gradient_balance(frame: &RgbaFrame) -> f32 {
 /// [`SMEAR_LIMIT`] a horizontal motion blur of ≳ 1 % of the width. Only x: vertical fine
 /// detail much finer than horizontal is common in clean frames (text, screens).
 pub fn smear(frame: &RgbaFrame) -> f32 {
-    let r = content_rect(frame);
-    let (x0, y0) = (r.x as usize, r.y as usize);
-    let (w, h) = (r.width as usize, r.height as usize);
-    if w < 8 || h < 8 {
-        return 1.0;
-    }
-    let stride = frame.width as usize;
-    let luma = frame.luma();
-    let row = |y: usize| &luma[(y0 + y) * stride + x0..(y0 + y) * stride + x0 + w];
-    let mut e = [0.0f64; 4];
-    for y in 0..h - 3 {
-        let (a, b, d) = (row(y), row(y + 1), row(y + 3));
-        for x in 0..w - 3 {
-            let c = a[x];
-            let sq = |v: f32| ((v - c) * (v - c)) as f64;
-            e[0] += sq(a[x + 1]);
-            e[1] += sq(a[x + 3]);
-            e[2] += sq(b[x]);
-            e[3] += sq(d[x]);
-        }
-    }
-    if e.iter().any(|&v| v <= 1e-9) {
-        return 1.0;
-    }
-    ((e[0] / e[1]) / (e[2] / e[3])) as f32
+    ContentLuma::of(frame).smear()
 }
 
 /// [`smear`] under which a frame is smeared by horizontal motion. Fitted on the

@@ -18,7 +18,7 @@ use crate::faces::{Face, FaceDetector};
 use crate::frame::RgbaFrame;
 use crate::look::Look;
 use crate::profiles::{Niche, Weights};
-use crate::quality::{gradient_balance, smear, QuickMetrics, Rejection};
+use crate::quality::{ContentLuma, QuickMetrics, Rejection};
 use crate::scenes::{detect_shots, SampleFeatures, ShotConfig};
 use crate::segments::{dense_plan, score_segments, DenseConfig, Level, SegmentConfig};
 use crate::select::{pick_diverse, Choice};
@@ -353,8 +353,9 @@ impl Session {
         let measured: Vec<(i64, QuickMetrics, [f32; 2], RgbaFrame)> = batch
             .into_par_iter()
             .map(|(pts, f)| {
-                let texture = [gradient_balance(&f), smear(&f)];
-                (pts, QuickMetrics::of_content(&f), texture, f)
+                let content = ContentLuma::of(&f);
+                let metrics = QuickMetrics::of_rect(&f, content.rect);
+                (pts, metrics, content.texture(), f)
             })
             .collect();
         for (pts_us, metrics, [balance, smear], frame) in measured {
@@ -391,13 +392,14 @@ impl Session {
         let measured = self.awaiting.remove(&pts_us).ok_or_else(|| {
             FramepickError::invalid(format!("no measured frame at {pts_us} µs awaits pixels"))
         })?;
+        let content = ContentLuma::of(&frame);
         let metrics = if measured.may_have_bars() {
-            QuickMetrics::of_content(&frame)
+            QuickMetrics::of_rect(&frame, content.rect)
         } else {
             measured
         };
-        let sample = spoils::Sample::new(pts_us, &metrics, Some(gradient_balance(&frame)))
-            .with_smear(Some(smear(&frame)));
+        let [balance, smear] = content.texture();
+        let sample = spoils::Sample::new(pts_us, &metrics, Some(balance)).with_smear(Some(smear));
         if let Some(i) = self.seen.iter().rposition(|s| s.pts_us == pts_us) {
             self.seen[i] = sample;
         }
