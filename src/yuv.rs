@@ -93,16 +93,6 @@ impl Yuv420<'_> {
         Ok(())
     }
 
-    /// Y, U, V of source pixel (x, y), the chroma its 2×2 block's.
-    fn yuv(&self, x: usize, y: usize) -> [u32; 3] {
-        let [u, v] = self.chroma_raw(x / 2, y / 2);
-        [
-            u32::from(self.y.data[y * self.y.stride + x]),
-            u32::from(u),
-            u32::from(v),
-        ]
-    }
-
     /// RGB in 0–255 (not rounded nor clamped) of a Y, U, V triple (means allowed: the
     /// conversion is linear, so the RGB of a mean is the mean of the RGBs).
     fn rgb(&self, [luma, u, v]: [f32; 3]) -> [f32; 3] {
@@ -139,8 +129,8 @@ impl Yuv420<'_> {
     }
 
     /// U, V of chroma sample (cx, cy).
-    fn chroma_raw(&self, cx: usize, cy: usize) -> [u8; 2] {
-        match self.chroma {
+    fn chroma_at(&self, cx: usize, cy: usize) -> [f32; 2] {
+        let [u, v] = match self.chroma {
             Chroma::Planar => [
                 self.u.data[cy * self.u.stride + cx],
                 self.v.data[cy * self.v.stride + cx],
@@ -149,15 +139,14 @@ impl Yuv420<'_> {
                 let i = cy * self.u.stride + 2 * cx;
                 [self.u.data[i], self.u.data[i + 1]]
             }
-        }
+        };
+        [f32::from(u), f32::from(v)]
     }
 
-    fn chroma_at(&self, cx: usize, cy: usize) -> [f32; 2] {
-        self.chroma_raw(cx, cy).map(f32::from)
-    }
-
+    /// RGB of source pixel (x, y), the chroma its 2×2 block's.
     fn rgb_at(&self, x: usize, y: usize) -> [f32; 3] {
-        self.rgb(self.yuv(x, y).map(|c| c as f32))
+        let [u, v] = self.chroma_at(x / 2, y / 2);
+        self.rgb([f32::from(self.y.data[y * self.y.stride + x]), u, v])
     }
 }
 
