@@ -431,11 +431,39 @@ pub fn decode_runs(samples: &[Sample], targets: &[usize]) -> Vec<DecodeRun> {
         .iter()
         .filter(|&&t| t < samples.len())
         .map(|&t| DecodeRun {
-            first: (0..=t).rev().find(|&i| samples[i].keyframe).unwrap_or(0),
+            first: gop_start(samples, t),
             last: t,
         })
         .collect();
     merge_runs(runs)
+}
+
+/// The keyframe sample `i`'s GOP starts at (decode order; 0 when none precedes it).
+fn gop_start(samples: &[Sample], i: usize) -> usize {
+    (0..=i).rev().find(|&k| samples[k].keyframe).unwrap_or(0)
+}
+
+/// Decode units to decode sample `i` on its own: its keyframe and every sample from
+/// there to it ([`PlanCost`]'s model). The worker holds full-size copies only of frames
+/// that would cost enough to decode again.
+pub fn units_alone(samples: &[Sample], i: usize) -> u64 {
+    KEYFRAME_COST + (i - gop_start(samples, i)) as u64
+}
+
+/// Share of a pick's budget the coarse pass may spend on fills (keyframes beyond it are
+/// still taken: they find the shots), and the least the dense pass keeps.
+pub const COARSE_SHARE: f64 = 0.6;
+pub const MIN_DENSE_SHARE: f64 = 0.2;
+
+/// The coarse pass's part of a pick's `budget`.
+pub fn coarse_budget(budget: u64) -> u64 {
+    (budget as f64 * COARSE_SHARE).round() as u64
+}
+
+/// What the dense pass may spend once the coarse pass spent `coarse_units`.
+pub fn dense_budget(budget: u64, coarse_units: u64) -> u64 {
+    let floor = (budget as f64 * MIN_DENSE_SHARE).round() as u64;
+    budget.saturating_sub(coarse_units).max(floor)
 }
 
 /// Sorted, with overlapping or adjacent runs joined (they share a decoder session).
@@ -657,6 +685,18 @@ mod tests {
         assert_eq!(plan_price(&s, &t).units, 32);
         let kept: Vec<i64> = t.iter().map(|&i| s[i].pts_us / 1_000_000).collect();
         assert_eq!(kept, vec![12, 16, 20, 24]);
+    }
+
+    #[test]
+    fn the_budget_is_shared_between_the_passes() {
+        assert_eq!(coarse_budget(400), 240);
+        assert_eq!(dense_budget(400, 232), 168);
+        // Keyframes alone overspent the coarse share: the dense pass keeps its floor.
+        assert_eq!(dense_budget(400, 390), 80);
+        assert_eq!(dense_budget(400, 500), 80);
+        let s = track(300, 60);
+        assert_eq!(units_alone(&s, 60), KEYFRAME_COST);
+        assert_eq!(units_alone(&s, 75), KEYFRAME_COST + 15);
     }
 
     #[test]

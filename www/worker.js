@@ -11,16 +11,12 @@ const MAX_DECODER_RESETS = 20;
 // A 2-minute 1080p video gets 400: its 60 keyframes at 2 s GOPs and 160 frames more,
 // about 3.3 s of software decoding on 2 cores.
 const DECODE_UNITS_PER_MINUTE = 200;
-// Share of the budget the coarse pass may spend on fills (keyframes beyond it are still
-// taken: they find the shots), and the least the dense pass keeps.
-const COARSE_SHARE = 0.6;
-const MIN_DENSE_SHARE = 0.2;
 // A dense frame may sit this far from the time asked for, if cheaper.
 const DENSE_TOLERANCE_S = 0.5;
 // Full-size copies of frames that may still be picked (hold.js), so picks need no second
 // decode: 64 MiB is 21 frames of 1080p (I420), 5 of 4K. Only frames that would cost at
-// least HOLD_MIN_UNITS to decode again are held: a keyframe (4) or a frame just after
-// one is cheaper to decode again than to keep.
+// least HOLD_MIN_UNITS to decode again (a plan's `alone`) are held: a keyframe (4) or a
+// frame just after one is cheaper to decode again than to keep.
 const HOLD_BYTES = 64 << 20;
 const HOLD_MIN_UNITS = 12;
 
@@ -329,9 +325,13 @@ async function pick(id, file, options) {
     const { gpu, info: gpuInfo } = await gpuFor(options.gpu ?? engine.gpuMode);
     const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation, options.lowMemory === true);
     hold = await frameHold(options.holdBytes ?? HOLD_BYTES, () => analysis.standingPts());
-    const redecodeUnits = hold && redecodeCost(track.samples);
+    const alone = new Map(); // pts → units to decode the frame again on its own
+    const planned = (plan) => {
+      plan.targets.forEach((t, k) => alone.set(track.samples[t].ptsUs, plan.alone[k]));
+      return plan;
+    };
     const onFrame = (frame) => {
-      if (hold && redecodeUnits(frame.timestamp) >= HOLD_MIN_UNITS) hold.hold(frame);
+      if (hold && (alone.get(frame.timestamp) ?? 0) >= HOLD_MIN_UNITS) hold.hold(frame);
       measure.frame(frame);
     };
     // Keyframes thinned to about maxSamples on long videos; short clips sampled densely
@@ -341,8 +341,8 @@ async function pick(id, file, options) {
     const perMinute = options.decodeBudget ?? DECODE_UNITS_PER_MINUTE;
     const budget = Number.isFinite(perMinute)
       ? wasm.decodeBudget(durationS, track.codedWidth, track.codedHeight, perMinute) : undefined;
-    const grid = options.sampleInterval ? demuxer.planGrid(interval)
-      : demuxer.planCoarse(minGap, maxGap, budget === undefined ? undefined : Math.round(budget * COARSE_SHARE));
+    const grid = planned(options.sampleInterval ? demuxer.planGrid(interval)
+      : demuxer.planCoarse(minGap, maxGap, budget));
     const decoded = await decodeTargets(id, demuxer, track, config, grid, onFrame,
       (f) => progress('decode', f));
     await measure.settled();
@@ -360,10 +360,9 @@ async function pick(id, file, options) {
     const t15 = performance.now();
     const densePlan = options.twoPass === false ? { times: [] }
       : analysis.planDense(options.maxDense ?? Math.max(20, 3 * (options.top || 10)));
-    const denseBudget = budget === undefined ? undefined
-      : Math.round(Math.max(budget - grid.cost.units, budget * MIN_DENSE_SHARE));
-    const dense = demuxer.planTimes(densePlan.times, analysis.sampledPts(),
-      options.denseTolerance ?? DENSE_TOLERANCE_S, denseBudget);
+    const denseBudget = budget === undefined ? undefined : wasm.denseBudget(budget, grid.cost.units);
+    const dense = planned(demuxer.planTimes(densePlan.times, analysis.sampledPts(),
+      options.denseTolerance ?? DENSE_TOLERANCE_S, denseBudget));
     const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, framesSkipped: 0, warnings: [] }
       : await decodeTargets(id, demuxer, track, config, dense, onFrame, (f) => progress('dense', f));
     await measure.settled();
@@ -441,20 +440,6 @@ async function pick(id, file, options) {
     analysis?.free();
     demuxer.free();
   }
-}
-
-/**
- * `pts → decode units` to decode that frame again on its own: its keyframe (4) and every
- * sample from there to it (sampling::PlanCost's model).
- */
-function redecodeCost(samples) {
-  const units = new Map();
-  let key = 0;
-  samples.forEach((s, i) => {
-    if (s.keyframe) key = i;
-    units.set(s.ptsUs, 4 + (i - key));
-  });
-  return (pts) => units.get(pts) ?? 0;
 }
 
 /**

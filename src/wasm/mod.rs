@@ -51,6 +51,13 @@ pub fn decode_budget(duration_s: f64, width: u32, height: u32, per_minute: f64) 
     sampling::decode_budget((duration_s * 1e6) as i64, width, height, per_minute) as f64
 }
 
+/// What the dense pass may spend of a pick's `budget` once the coarse pass planned
+/// `coarse_units` ([`sampling::dense_budget`]).
+#[wasm_bindgen(js_name = denseBudget)]
+pub fn dense_budget(budget: f64, coarse_units: f64) -> f64 {
+    sampling::dense_budget(budget as u64, coarse_units as u64) as f64
+}
+
 #[wasm_bindgen(js_name = threadCount)]
 pub fn thread_count() -> usize {
     rayon::current_num_threads()
@@ -205,8 +212,9 @@ impl Demuxer {
 
     /// The coarse pass: keyframes at least `min_gap_s` apart, gaps over `max_gap_s`
     /// filled from a grid; with the runs that decode them and their cost. With `budget`
-    /// (decode units, [`sampling::decode_budget`]), where the grid costs more, the fills
-    /// are the cheap frames the budget pays for ([`sampling::coarse_plan`]).
+    /// (the pick's decode units, [`sampling::decode_budget`]; this pass spends up to
+    /// [`sampling::coarse_budget`] of it), where the grid costs more, the fills are the
+    /// cheap frames the budget pays for ([`sampling::coarse_plan`]).
     #[wasm_bindgen(js_name = planCoarse)]
     pub fn plan_coarse(
         &self,
@@ -217,7 +225,10 @@ impl Demuxer {
         let (min_gap, max_gap) = ((min_gap_s * 1e6) as i64, (max_gap_s * 1e6) as i64);
         let samples = &self.track.samples;
         let targets = match budget {
-            Some(b) => sampling::coarse_plan(samples, min_gap, max_gap, b as u64),
+            Some(b) => {
+                let coarse = sampling::coarse_budget(b as u64);
+                sampling::coarse_plan(samples, min_gap, max_gap, coarse)
+            }
             None => sampling::coarse_targets(samples, min_gap, max_gap),
         };
         self.plan(targets)
@@ -257,16 +268,23 @@ impl Demuxer {
         let samples = &self.track.samples;
         let runs = sampling::decode_runs(samples, &targets);
         let cost = sampling::PlanCost::of(samples, &targets, &runs);
+        let alone = targets
+            .iter()
+            .map(|&i| sampling::units_alone(samples, i))
+            .collect();
         #[derive(Serialize)]
         struct Plan {
             targets: Vec<usize>,
             runs: Vec<sampling::DecodeRun>,
             cost: sampling::PlanCost,
+            /// Per target, the units to decode it again on its own.
+            alone: Vec<u64>,
         }
         to_js(&Plan {
             targets,
             runs,
             cost,
+            alone,
         })
     }
 }
