@@ -187,21 +187,7 @@ mod tests {
 
     /// A face whose eyes sit at (ex, ey), box `size` square, eyes a third down.
     fn face_at(ex: f32, ey: f32, size: f32) -> Face {
-        let (x, y) = (ex - size / 2.0, ey - size / 3.0);
-        Face {
-            x,
-            y,
-            width: size,
-            height: size,
-            score: 0.99,
-            landmarks: [
-                [ex - size * 0.2, ey],
-                [ex + size * 0.2, ey],
-                [ex, ey + size * 0.2],
-                [ex - size * 0.15, ey + size * 0.4],
-                [ex + size * 0.15, ey + size * 0.4],
-            ],
-        }
+        Face::square(ex - size / 2.0, ey - size / 3.0, size)
     }
 
     #[test]

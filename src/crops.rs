@@ -755,21 +755,7 @@ mod tests {
 
     /// A square face box at (x, y) of `size`, eyes a third down.
     fn face(x: f32, y: f32, size: f32) -> Face {
-        let (ex, ey) = (x + size / 2.0, y + size / 3.0);
-        Face {
-            x,
-            y,
-            width: size,
-            height: size,
-            score: 0.99,
-            landmarks: [
-                [ex - size * 0.2, ey],
-                [ex + size * 0.2, ey],
-                [ex, ey + size * 0.2],
-                [ex - size * 0.15, ey + size * 0.4],
-                [ex + size * 0.15, ey + size * 0.4],
-            ],
-        }
+        Face::square(x, y, size)
     }
 
     fn scene(width: u32, height: u32, faces: &[Face]) -> Scene<'_> {

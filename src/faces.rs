@@ -43,6 +43,27 @@ pub struct Face {
 }
 
 impl Face {
+    /// A square face box at (x, y) of `size`, eyes a third down, the landmarks placed as
+    /// a frontal face's (tests of the modules that read faces).
+    #[cfg(test)]
+    pub(crate) fn square(x: f32, y: f32, size: f32) -> Face {
+        let (ex, ey) = (x + size / 2.0, y + size / 3.0);
+        Face {
+            x,
+            y,
+            width: size,
+            height: size,
+            score: 0.99,
+            landmarks: [
+                [ex - size * 0.2, ey],
+                [ex + size * 0.2, ey],
+                [ex, ey + size * 0.2],
+                [ex - size * 0.15, ey + size * 0.4],
+                [ex + size * 0.15, ey + size * 0.4],
+            ],
+        }
+    }
+
     fn iou(&self, o: &Face) -> f32 {
         let ix = (self.x + self.width).min(o.x + o.width) - self.x.max(o.x);
         let iy = (self.y + self.height).min(o.y + o.height) - self.y.max(o.y);
