@@ -555,9 +555,9 @@ function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false) {
   // conversion of it (~8 MB a 1080p frame) for a while. Other formats, or a copyTo that
   // fails, go through the canvas.
   const yuv = yuvReader();
-  let yuvBroken = !lowMemory;
+  let useYuv = lowMemory;
   const onCpu = (frame) => {
-    if (yuvBroken || !yuv.takes(frame)) return onCanvas(frame);
+    if (!useYuv || !yuv.takes(frame)) return onCanvas(frame);
     state.inflight.push(yuv.read(frame).then((pic) => {
       frame.close();
       const t0 = performance.now();
@@ -571,7 +571,7 @@ function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false) {
       state.cpuFrames++;
       state.yuvFrames++;
     }, (e) => {
-      yuvBroken = true;
+      useYuv = false;
       state.warnings.push(`VideoFrame.copyTo failed (${e?.message || e}); frames were drawn on a canvas instead`);
       onCanvas(frame);
     }));
