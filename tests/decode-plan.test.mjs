@@ -82,6 +82,15 @@ test('picks held at full size are the pictures a second decode gives', async () 
   assert.ok(held.report.framesDecoded < decoded.report.framesDecoded);
 });
 
+test('decode options that are not numbers are refused with INVALID_ARGUMENT', async () => {
+  for (const bad of [{ decodeBudget: 'fast' }, { decodeBudget: 0 }, { decodeBudget: NaN }, { denseTolerance: -1 },
+    { holdBytes: '64MB' }]) {
+    const r = await pick(longGop, { top: 2, ...bad });
+    assert.equal(r.error?.code, 'INVALID_ARGUMENT', JSON.stringify(bad));
+    assert.match(r.error.message, new RegExp(Object.keys(bad)[0]));
+  }
+});
+
 test('a hold of a few bytes holds nothing and still returns every pick', async () => {
   const r = await pick(longGop, { top: 4, holdBytes: 1000 });
   assert.ok(!r.error, JSON.stringify(r.error));

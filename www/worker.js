@@ -254,6 +254,19 @@ function finishAnalysis(analysis, onProgress = () => self.postMessage({ type: 'a
   return { candidates: out.candidates, report: { ...out.report, warnings: [...out.report.warnings, ...warnings] } };
 }
 
+/**
+ * The decode-plan options (issue 14): a non-number would silently mean "no budget" or
+ * "no hold", so it is refused before anything is read.
+ */
+function checkDecodeOptions({ decodeBudget, denseTolerance, holdBytes }) {
+  const bad = [
+    [decodeBudget, (v) => typeof v === 'number' && v > 0, 'decodeBudget must be a number of units over 0 (Infinity: no budget)'],
+    [denseTolerance, (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v), 'denseTolerance must be seconds, 0 or more'],
+    [holdBytes, (v) => typeof v === 'number' && v >= 0, 'holdBytes must be a byte count, 0 or more (0: off)'],
+  ].find(([v, ok]) => v !== undefined && !ok(v));
+  if (bad) throw new FramepickError('INVALID_ARGUMENT', `${bad[2]}, not ${JSON.stringify(bad[0])}`);
+}
+
 /** Caps checked before any decoding (docs/api.md, docs/bad-input.md); each pick option overrides its default. */
 function checkLimits(file, track, { maxFileBytes = 2 ** 34, maxPixels = 8192 * 8192, maxFrames = 2e6 }) {
   const pixels = track.codedWidth * track.codedHeight;
@@ -291,6 +304,7 @@ function progressReporter(id, onStageDone) {
 
 async function pick(id, file, options) {
   if (!wasm) throw new FramepickError('INVALID_ARGUMENT', 'the worker was not initialised');
+  checkDecodeOptions(options);
   const progress = progressReporter(id);
   const timings = {};
   const t0 = performance.now();
