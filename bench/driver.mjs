@@ -70,7 +70,14 @@ export async function pickWithMemory(videoPath, { top = 10, threads = null, qual
   let stop = false;
   try {
     const page = await browser.newPage();
-    await page.addInitScript(() => { window.__framepickDriven = true; });
+    await page.addInitScript(() => {
+      window.__framepickDriven = true;
+      // When the pick itself ended (its last progress event), before the demo page shows
+      // the picks (decoding ten full-size JPEGs into <img>s is the page's memory, not the pick's).
+      window.__framepickProgress = (p) => {
+        if (p.stage === 'encode' && p.fraction === 1) window.__framepickPickedAt = Date.now();
+      };
+    });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const workers = await attachWorkers(cdp).catch((e) => ({ error: e.message }));
@@ -93,7 +100,7 @@ export async function pickWithMemory(videoPath, { top = 10, threads = null, qual
       const procs = descendants().map(chromiumProcess).filter(Boolean);
       const sum = (f) => procs.reduce((a, p) => a + (f(p) || 0), 0);
       samples.push({
-        t,
+        t, wall: Date.now(),
         pageJsHeapUsed: m.JSHeapUsedSize, pageJsHeapTotal: m.JSHeapTotalSize,
         workerJsHeapUsed: await workerHeap(),
         // the page's renderer: the biggest renderer that is not Chromium's own UI
@@ -115,6 +122,7 @@ export async function pickWithMemory(videoPath, { top = 10, threads = null, qual
     const t0 = performance.now();
     const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), { top, quality, ...extra });
     const wallMs = performance.now() - t0;
+    const pickedAt = await page.evaluate(() => window.__framepickPickedAt ?? null);
     stop = true;
     await sampler;
     await sampleOnce();
@@ -133,13 +141,18 @@ export async function pickWithMemory(videoPath, { top = 10, threads = null, qual
         } catch (e) { if (!wasmMemory) wasmMemory = null; }
       }
     }
-    const peak = (k) => samples.reduce((a, s) => (s[k] > a ? s[k] : a), 0) || null;
+    const peak = (k, within = samples) => within.reduce((a, s) => (s[k] > a ? s[k] : a), 0) || null;
+    // Samples up to the pick's end, and the first after it (it saw the pick's last moments).
+    const duringPick = pickedAt === null ? []
+      : samples.slice(0, samples.findIndex((s) => s.wall > pickedAt) + 1 || samples.length);
     const memory = {
       samples: samples.length, everyMs,
       peakPageJsHeapUsed: peak('pageJsHeapUsed'),
       peakWorkerJsHeapUsed: peak('workerJsHeapUsed'),
       wasmMemoryEnd: wasmMemory,
       peakRendererRss: peak('rendererRss'), peakRendererPss: peak('rendererPss'),
+      // The renderer's peak until the picks were ready (without the demo page showing them).
+      peakRendererRssPick: peak('rendererRss', duringPick),
       peakGpuRss: peak('gpuRss'), peakAllRss: peak('allRss'),
       rendererRssBefore: samples[0]?.rendererRss ?? null,
       workerTargets: workers.sessions ? [...workers.sessions.values()].filter((t) => t.type === 'worker').length : 0,

@@ -6,7 +6,7 @@
 //   node bench/run.mjs --smoke    one short clip, one run of everything (< 2 min);
 //                                 writes bench/results/smoke.json; exit 1 on any failure
 //   --runs N                      runs per measurement (default 3)
-//   --only speed,memory,inference,quality,decode   run these parts only; the others are kept from
+//   --only speed,memory,inference,startup,quality,decode   run these parts only; the others are kept from
 //                                 bench/results/latest.json and BENCHMARKS.md is rewritten
 //   --long-runs N                 runs on the 10-minute clip (default 1)
 //   --long-single                 also the single-thread build on the 10-minute clip
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { pickInBrowser } from '../bin/framepick.mjs';
 import { pickWithMemory, launch } from './driver.mjs';
 import { wasmInference } from './inference.mjs';
+import { startup } from './startup.mjs';
 import { decodeBench } from './decode.mjs';
 import { speedClip, qualityVideo } from './videos.mjs';
 import * as quality from './quality.mjs';
@@ -45,7 +46,7 @@ const fail = (what) => { failures.push(what); console.error(`FAIL: ${what}`); };
 const CLIPS = argv.includes('--clips') ? argv[argv.indexOf('--clips') + 1].split(',') : null;
 const SPEED = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '2min-1080p-gop1', '2min-1080p-x264', '2min-1080p-vp9',
   '10min-1080p', '10min-1080p-x264'].filter((c) => !CLIPS || CLIPS.includes(c));
-const MEMORY = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '10min-1080p'];
+const MEMORY = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '10min-1080p', '1min-4k'];
 const QUALITY = SMOKE ? ['q0-smoke'] : ['q1-mixed', 'q2-tempting', 'q3-long-shots'];
 const FULL_DEEP = SMOKE ? [] : ['30s-720p'].filter((c) => SPEED.includes(c));
 const DECODE = SMOKE ? 'q0-smoke' : '2min-1080p';
@@ -93,18 +94,18 @@ async function main() {
     date: new Date().toISOString(), command: SMOKE ? 'npm run bench:smoke' : `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
     runs: RUNS, smoke: SMOKE, machine: { ...machine(), chromium, ffmpeg: (await run('ffmpeg', ['-version'])).stdout.split('\n')[0] },
     gpu: 'off (Chromium runs with --disable-gpu: software H.264 decode in WebCodecs, software canvas)',
-    load: [], speed: {}, fullDeep: {}, memory: {}, inference: {}, quality: {}, eval: {}, decode: {}, sections: {},
+    load: [], speed: {}, fullDeep: {}, memory: {}, inference: {}, startup: {}, quality: {}, eval: {}, decode: {}, sections: {},
   };
   const latest = join(HERE, 'results/latest.json');
   if (ONLY && !SMOKE && existsSync(latest)) { // keep the other sections of the last full run
     const prev = JSON.parse(readFileSync(latest, 'utf8'));
-    for (const k of ['speed', 'fullDeep', 'memory', 'inference', 'quality', 'eval', 'decode', 'sections']) {
+    for (const k of ['speed', 'fullDeep', 'memory', 'inference', 'startup', 'quality', 'eval', 'decode', 'sections']) {
       if (prev[k]) results[k] = prev[k];
     }
     results.load = (prev.load || []).filter((l) => !ONLY.some((o) => l.stage.startsWith(o)));
     results.elapsedS0 = prev.elapsedS;
   }
-  for (const sec of ['speed', 'memory', 'inference', 'quality', 'decode']) {
+  for (const sec of ['speed', 'memory', 'inference', 'startup', 'quality', 'decode']) {
     if (want(sec)) {
       results.sections[sec] = { date: results.date, command: results.command, runs: RUNS, longRuns: LONG_RUNS,
         wasmBuilt: wasmStamp() };
@@ -215,6 +216,17 @@ async function main() {
       if (!r.memory.peakRendererRss) fail(`memory ${name}: no renderer RSS`);
       log(`${name} memory: renderer RSS peak ${(r.memory.peakRendererRss / 2 ** 20).toFixed(0)} MiB, ` +
         `wasm ${(r.memory.wasmMemoryEnd / 2 ** 20).toFixed(0)} MiB, ${r.memory.samples} samples`);
+    }
+  }
+
+  // ── start-up and download (issue 15) ──
+  if (want('startup')) {
+    noteLoad('startup');
+    results.startup = await startup({ threads: 2, warmRuns: SMOKE ? 1 : 3 });
+    for (const [flavour, r] of Object.entries(results.startup)) {
+      if (!r.faceModel) fail(`startup ${flavour}: the face model did not load`);
+      log(`startup ${flavour}: create() cold ${r.coldMs.toFixed(0)} ms, warm ${r.warmMs.median.toFixed(0)} ms; ` +
+        `${(r.download.gzip / 1e6).toFixed(2)} MB gzipped`);
     }
   }
 

@@ -317,14 +317,15 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
     browser: { executable: found.path, source: found.source, version: browser.version() },
     /** `{candidates, report, info}` or `{error: {code, message}, info}`; images as base64. */
     async pick(videoPath, { top = 10, niche = null, interval = null, quality = 0.9, format = null,
-      maxWidth = null, crops = null, decodeBudget = null, onProgress: progress = () => {} } = {}) {
+      maxWidth = null, crops = null, decodeBudget = null, lowMemory = null, onProgress: progress = () => {} } = {}) {
       onProgress = progress;
       try {
         if (page.isClosed()) await openPage();
         await page.setInputFiles('#file', videoPath);
         const options = { top, quality, gpu, ...(niche ? { niche } : {}), ...(format ? { format } : {}),
           ...(maxWidth ? { maxWidth } : {}), ...(interval ? { sampleInterval: interval } : {}),
-          ...(crops?.length ? { crops } : {}), ...(decodeBudget !== null ? { decodeBudget } : {}) };
+          ...(crops?.length ? { crops } : {}), ...(decodeBudget !== null ? { decodeBudget } : {}),
+          ...(lowMemory !== null ? { lowMemory } : {}) };
         const result = await page.evaluate((o) => window.framepickDemo.pickFromInput(o), options);
         // The demo page keeps an object URL per pick it shows: let them go.
         await page.evaluate(() => {
@@ -350,12 +351,12 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
 
 /** Run a pick in a headless browser of its own; resolves to the page's `{candidates, report}` or `{error}`. */
 export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
-  quality = 0.9, format = null, maxWidth = null, crops = null, decodeBudget = null, gpu = 'auto', executablePath,
-  onProgress = () => {} } = {}) {
+  quality = 0.9, format = null, maxWidth = null, crops = null, decodeBudget = null, lowMemory = null, gpu = 'auto',
+  executablePath, onProgress = () => {} } = {}) {
   const picker = await openBrowserPicker({ threads, gpu, executablePath });
   try {
     return await picker.pick(videoPath, { top, niche, interval, quality, format, maxWidth, crops, decodeBudget,
-      onProgress });
+      lowMemory, onProgress });
   } finally {
     await picker.close();
   }

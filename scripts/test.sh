@@ -9,12 +9,12 @@ echo "== native core: cargo test"
 cargo test
 
 echo "== wasm layer: wasm-bindgen-test in headless Chromium"
-# Same target dir and flags as build.sh's single-thread build, so dependencies are reused.
+# Same target dir, profile and flags as build.sh's single-thread build, so dependencies are reused.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$(command -v chromedriver)" \
 WASM_BINDGEN_TEST_TIMEOUT=120 \
 RUSTFLAGS="-C target-feature=+simd128" \
-  cargo test --release --target wasm32-unknown-unknown --target-dir target/wasm-single --test wasm
+  cargo test --profile wasm-release --target wasm32-unknown-unknown --target-dir target/wasm-single --test wasm
 
 echo "== browser end-to-end and uploader: node --test"
 node --test --test-concurrency=1 tests/*.test.mjs

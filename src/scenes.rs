@@ -176,7 +176,13 @@ pub fn detect_shots(samples: &[SampleFeatures], cfg: &ShotConfig) -> Shots {
         let d = change[i];
         let lo = i.saturating_sub(cfg.window).max(1);
         let hi = (i + cfg.window).min(n - 1);
-        let neigh: Vec<f32> = (lo..=hi).filter(|&j| j != i).map(|j| change[j]).collect();
+        // The change into a sample after a fade or black spell measures the transition,
+        // not the shot's own motion: left out, it would hide the next cut (a 0.95 step out
+        // of a fade beside a 0.6 cut).
+        let neigh: Vec<f32> = (lo..=hi)
+            .filter(|&j| j != i && !transition[j] && !transition[j - 1])
+            .map(|j| change[j])
+            .collect();
         let mean = if neigh.is_empty() {
             0.0
         } else {
@@ -462,6 +468,26 @@ mod tests {
         assert!(s.cuts.is_empty());
         assert_eq!(s.shots.len(), 2);
         assert_eq!((s.shots[0].end_idx, s.shots[1].start_idx), (4, 13));
+    }
+
+    #[test]
+    fn a_cut_right_after_a_black_spell_is_still_found() {
+        // Black, two samples of B, then C: the big step out of black beside the B → C
+        // change must not hide the cut (it used to raise the neighbours' mean 3×).
+        let black = RgbaFrame::filled(64, 36, [0, 0, 0, 255]);
+        let (b, c) = (frame([200, 160, 120], 5), frame([185, 155, 135], 7));
+        let mut frames = vec![black.clone(), black];
+        frames.extend((0..2).map(|_| b.clone()));
+        frames.extend((0..6).map(|_| c.clone()));
+        let s = detect_shots(&features(&frames), &ShotConfig::default());
+        let cfg = ShotConfig::default();
+        assert!(
+            (cfg.min_cut_change..cfg.hard_cut_change).contains(&s.change[4]),
+            "B → C must be an adaptive cut, not a hard one: {:?}",
+            s.change
+        );
+        assert_eq!(s.cuts, vec![4], "{:?}", s.change);
+        assert_eq!(s.shots.len(), 2);
     }
 
     #[test]

@@ -96,36 +96,47 @@ impl Yuv420<'_> {
     /// RGB in 0–255 (not rounded nor clamped) of a Y, U, V triple (means allowed: the
     /// conversion is linear, so the RGB of a mean is the mean of the RGBs).
     fn rgb(&self, [luma, u, v]: [f32; 3]) -> [f32; 3] {
-        let (luma, u, v) = if self.full_range {
-            (luma, u - 128.0, v - 128.0)
+        let c = self.chroma_terms(u, v);
+        let luma = self.luma_term(luma);
+        [luma + c[0], luma + c[1], luma + c[2]]
+    }
+
+    /// The part of R, G and B that Y gives (the same for the three).
+    fn luma_term(&self, luma: f32) -> f32 {
+        if self.full_range {
+            luma
         } else {
-            (
-                (luma - 16.0) * (255.0 / 219.0),
-                (u - 128.0) * (255.0 / 224.0),
-                (v - 128.0) * (255.0 / 224.0),
-            )
+            (luma - 16.0) * (255.0 / 219.0)
+        }
+    }
+
+    /// The parts of R, G and B that U and V give.
+    fn chroma_terms(&self, u: f32, v: f32) -> [f32; 3] {
+        let (u, v) = if self.full_range {
+            (u - 128.0, v - 128.0)
+        } else {
+            ((u - 128.0) * (255.0 / 224.0), (v - 128.0) * (255.0 / 224.0))
         };
         let [kr, kgu, kgv, kb] = self.matrix.coefficients();
-        [luma + kr * v, luma - kgu * u - kgv * v, luma + kb * u]
+        [kr * v, -kgu * u - kgv * v, kb * u]
     }
 
     /// Whether some Y in `luma`'s range with some U, V in theirs gives an R, G or B
-    /// outside 0–255 (each channel is linear in Y, U, V: its extremes are at corners).
+    /// outside 0–255. Each channel is the luma term plus a chroma term linear in U and
+    /// V, so its extremes are at the corners: R's at V's, B's at U's, G's (falling in
+    /// both) at (max, max) and (min, min).
     fn may_clip(&self, luma: [f32; 2], cmin: [f32; 2], cmax: [f32; 2]) -> bool {
-        for l in luma {
-            for u in [cmin[0], cmax[0]] {
-                for v in [cmin[1], cmax[1]] {
-                    if self
-                        .rgb([l, u, v])
-                        .iter()
-                        .any(|&c| !(-0.5..=255.5).contains(&c))
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-        false
+        let (low, high) = (self.luma_term(luma[0]), self.luma_term(luma[1]));
+        let lowest = self.chroma_terms(cmin[0], cmin[1]);
+        let highest = self.chroma_terms(cmax[0], cmax[1]);
+        let g = (
+            self.chroma_terms(cmax[0], cmax[1])[1],
+            self.chroma_terms(cmin[0], cmin[1])[1],
+        );
+        let (r, b) = ((lowest[0], highest[0]), (lowest[2], highest[2]));
+        [r, g, b]
+            .iter()
+            .any(|&(min, max)| low + min < -0.5 || high + max > 255.5)
     }
 
     /// U, V of chroma sample (cx, cy).
@@ -155,127 +166,367 @@ impl Yuv420<'_> {
 /// scaled to fill it gives: the mean of each output pixel's footprint.
 pub fn rgba_from_yuv420(src: &Yuv420, out_w: u32, out_h: u32, rotation: u32) -> Result<RgbaFrame> {
     src.check()?;
+    drawn(out_w, out_h, rotation, |dw, dh| scaled(src, dw, dh))
+}
+
+/// Full-size RGBA pixels as `VideoFrame.copyTo(…, { format: 'RGBA' })` gives them (the
+/// browser did the YUV conversion, clamping each pixel as a canvas does).
+#[derive(Clone, Copy, Debug)]
+pub struct Rgba<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub pixels: Plane<'a>,
+    /// BGRA or BGRX byte order rather than RGBA or RGBX.
+    pub bgr: bool,
+}
+
+/// [`rgba_from_yuv420`] for a picture already in RGBA: the same footprints and turns.
+pub fn rgba_from_rgba(src: &Rgba, out_w: u32, out_h: u32, rotation: u32) -> Result<RgbaFrame> {
+    let (w, h) = (src.width as usize, src.height as usize);
+    let p = src.pixels;
+    if w == 0 || h == 0 || p.stride < 4 * w || p.data.len() < p.stride * (h - 1) + 4 * w {
+        return Err(FramepickError::invalid(format!(
+            "the RGBA pixels do not hold a {w}x{h} picture"
+        )));
+    }
+    drawn(out_w, out_h, rotation, |dw, dh| {
+        box_scaled_rgba(src, dw, dh)
+    })
+}
+
+/// The `out_w × out_h` picture turned by `rotation`, from `scale(dw, dh)`: the picture
+/// scaled before turning, sideways for 90° and 270°. Output pixel centres turned back
+/// into the picture land on that grid's centres, so scaling first and turning the small
+/// picture after gives the same pixels.
+fn drawn(
+    out_w: u32,
+    out_h: u32,
+    rotation: u32,
+    scale: impl FnOnce(usize, usize) -> Vec<u8>,
+) -> Result<RgbaFrame> {
     if out_w == 0 || out_h == 0 || !matches!(rotation, 0 | 90 | 180 | 270) {
         return Err(FramepickError::invalid(format!(
             "cannot draw a {out_w}x{out_h} picture turned {rotation}°"
         )));
     }
-    let (w, h) = (src.width as f32, src.height as f32);
-    // The picture before turning, at output scale: sideways for 90° and 270°.
+    let (ow, oh) = (out_w as usize, out_h as usize);
     let (dw, dh) = if rotation.is_multiple_of(180) {
-        (out_w as f32, out_h as f32)
+        (ow, oh)
     } else {
-        (out_h as f32, out_w as f32)
+        (oh, ow)
     };
-    let mut data = vec![0u8; out_w as usize * out_h as usize * 4];
-    for (oy, row) in data.chunks_mut(out_w as usize * 4).enumerate() {
-        let oy = oy as u32;
-        for ox in 0..out_w {
-            // Output pixel centre about the middle, turned back into the picture.
-            let (x, y) = (
-                ox as f32 + 0.5 - out_w as f32 / 2.0,
-                oy as f32 + 0.5 - out_h as f32 / 2.0,
-            );
-            let (px, py) = match rotation {
-                90 => (y, -x),
-                180 => (-x, -y),
-                270 => (-y, x),
-                _ => (x, y),
+    let upright = scale(dw, dh);
+    if rotation == 0 {
+        return RgbaFrame::new(out_w, out_h, upright);
+    }
+    let mut data = vec![0u8; ow * oh * 4];
+    for oy in 0..oh {
+        for ox in 0..ow {
+            let (i, j) = match rotation {
+                90 => (oy, ow - 1 - ox),
+                180 => (ow - 1 - ox, oh - 1 - oy),
+                _ => (oh - 1 - oy, ox),
             };
-            let sx = (px + dw / 2.0) * (w / dw) - 0.5;
-            let sy = (py + dh / 2.0) * (h / dh) - 0.5;
-            let rgb = area(src, sx, sy, w / dw, h / dh);
-            let out = &mut row[ox as usize * 4..ox as usize * 4 + 4];
-            for c in 0..3 {
-                out[c] = rgb[c].round().clamp(0.0, 255.0) as u8;
-            }
-            out[3] = 255;
+            let at = (j * dw + i) * 4;
+            data[(oy * ow + ox) * 4..][..4].copy_from_slice(&upright[at..at + 4]);
         }
     }
     RgbaFrame::new(out_w, out_h, data)
 }
 
-/// Mean of the source pixels whose centres lie in the footprint (`kx × ky` source pixels)
-/// of the output pixel centred on (sx, sy); bilinear when not scaling down.
-fn area(src: &Yuv420, sx: f32, sy: f32, kx: f32, ky: f32) -> [f32; 3] {
-    if kx <= 1.0 && ky <= 1.0 {
-        return bilinear(src, sx, sy);
-    }
-    let (maxx, maxy) = (src.width as i64 - 1, src.height as i64 - 1);
-    let lo = |c: f32, k: f32, max: i64| ((c - k / 2.0 + 0.5).ceil() as i64).clamp(0, max);
-    let hi = |c: f32, k: f32, max: i64| ((c + k / 2.0 + 0.5).ceil() as i64 - 1).clamp(0, max);
-    let (x0, x1) = (lo(sx, kx.max(1.0), maxx), hi(sx, kx.max(1.0), maxx));
-    let (y0, y1) = (lo(sy, ky.max(1.0), maxy), hi(sy, ky.max(1.0), maxy));
-    let (x0, x1, y0, y1) = (
-        x0 as usize,
-        x1.max(x0) as usize,
-        y0 as usize,
-        y1.max(y0) as usize,
-    );
-    let (mut luma, mut lmin, mut lmax) = (0u32, u8::MAX, 0u8);
-    for y in y0..=y1 {
-        for &l in &src.y.data[y * src.y.stride + x0..=y * src.y.stride + x1] {
-            luma += u32::from(l);
-            lmin = lmin.min(l);
-            lmax = lmax.max(l);
+/// `src` scaled to `dw × dh`: the mean of each output pixel's footprint (one source
+/// pixel, the nearest, when scaling up), column sums gathered a band of rows at a time.
+fn box_scaled_rgba(src: &Rgba, dw: usize, dh: usize) -> Vec<u8> {
+    let (w, h) = (src.width as usize, src.height as usize);
+    let (cols, rows) = (spans(w, dw), spans(h, dh));
+    let order: [usize; 3] = if src.bgr { [2, 1, 0] } else { [0, 1, 2] };
+    let mut sums = vec![0u32; 4 * w];
+    let mut data = vec![255u8; dw * dh * 4];
+    for (j, row) in rows.iter().enumerate() {
+        sums.fill(0);
+        for y in row.lo..=row.hi {
+            let line = &src.pixels.data[y * src.pixels.stride..][..4 * w];
+            // Zipped, not indexed: no bounds checks, so the loop vectorises.
+            for (sum, &b) in sums.iter_mut().zip(line) {
+                *sum += u32::from(b);
+            }
         }
-    }
-    let n = ((x1 - x0 + 1) * (y1 - y0 + 1)) as f32;
-    // Chroma as the canvas gets it: upsampled bilinearly to every luma pixel, then the
-    // same box mean; per axis, the upsampling weights summed over the footprint.
-    let wx = chroma_weights(x0, x1, src.width.div_ceil(2) as usize);
-    let wy = chroma_weights(y0, y1, src.height.div_ceil(2) as usize);
-    let (mut u, mut v) = (0f32, 0f32);
-    let (mut cmin, mut cmax) = ([f32::MAX; 2], [f32::MIN; 2]);
-    for &(cy, wyv) in &wy {
-        for &(cx, wxv) in &wx {
-            let c = src.chroma_at(cx, cy);
-            u += wxv * wyv * c[0];
-            v += wxv * wyv * c[1];
-            cmin = [cmin[0].min(c[0]), cmin[1].min(c[1])];
-            cmax = [cmax[0].max(c[0]), cmax[1].max(c[1])];
-        }
-    }
-    // The canvas clamps each pixel's RGB before averaging; the mean of the YUV is the
-    // same only where no pixel of the footprint can leave 0–255 (most of a picture).
-    if src.may_clip([f32::from(lmin), f32::from(lmax)], cmin, cmax) {
-        return clamped_mean(src, (x0, x1), (y0, y1));
-    }
-    src.rgb([luma as f32 / n, u / n, v / n])
-}
-
-/// The mean of each pixel's clamped RGB, chroma upsampled bilinearly to each pixel.
-fn clamped_mean(src: &Yuv420, (x0, x1): (usize, usize), (y0, y1): (usize, usize)) -> [f32; 3] {
-    let (cw, ch) = (
-        src.width.div_ceil(2) as usize,
-        src.height.div_ceil(2) as usize,
-    );
-    let taps = |p: usize, len: usize| {
-        let c = (p as f32 + 0.5) / 2.0 - 0.5;
-        let f = c.floor();
-        let clamp = |i: f32| (i.max(0.0) as usize).min(len - 1);
-        (clamp(f), clamp(f + 1.0), c - f)
-    };
-    let mut sum = [0f32; 3];
-    for y in y0..=y1 {
-        let (ya, yb, ty) = taps(y, ch);
-        for x in x0..=x1 {
-            let (xa, xb, tx) = taps(x, cw);
-            let mix = |a: [f32; 2], b: [f32; 2], t: f32| {
-                [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
-            };
-            let top = mix(src.chroma_at(xa, ya), src.chroma_at(xb, ya), tx);
-            let bottom = mix(src.chroma_at(xa, yb), src.chroma_at(xb, yb), tx);
-            let [cu, cv] = mix(top, bottom, ty);
-            let luma = f32::from(src.y.data[y * src.y.stride + x]);
-            let rgb = src.rgb([luma, cu, cv]);
-            for c in 0..3 {
-                sum[c] += rgb[c].clamp(0.0, 255.0);
+        for (i, col) in cols.iter().enumerate() {
+            let n = ((col.hi - col.lo + 1) * (row.hi - row.lo + 1)) as u32;
+            let mut px = [0u32; 4];
+            for x in col.lo..=col.hi {
+                for (c, total) in px.iter_mut().enumerate() {
+                    *total += sums[4 * x + c];
+                }
+            }
+            let out = &mut data[(j * dw + i) * 4..][..3];
+            for (c, &k) in order.iter().enumerate() {
+                // Rounded to nearest.
+                out[c] = ((px[k] + n / 2) / n) as u8;
             }
         }
     }
-    let n = ((x1 - x0 + 1) * (y1 - y0 + 1)) as f32;
-    sum.map(|v| v / n)
+    data
+}
+
+/// One output pixel's footprint along one axis: source positions `lo..=hi` and the
+/// chroma samples bilinear upsampling reads for them, with summed weights.
+struct Span {
+    lo: usize,
+    hi: usize,
+    chroma: Vec<(usize, f32)>,
+}
+
+/// The footprints of `out` output pixels over `len` source pixels (`len / out` each).
+fn spans(len: usize, out: usize) -> Vec<Span> {
+    let k = (len as f32 / out as f32).max(1.0);
+    let max = len as i64 - 1;
+    (0..out)
+        .map(|i| {
+            let c = (i as f32 + 0.5) * (len as f32 / out as f32) - 0.5;
+            let lo = ((c - k / 2.0 + 0.5).ceil() as i64).clamp(0, max) as usize;
+            let hi = (((c + k / 2.0 + 0.5).ceil() as i64 - 1).clamp(0, max) as usize).max(lo);
+            Span {
+                lo,
+                hi,
+                chroma: chroma_weights(lo, hi, len.div_ceil(2)),
+            }
+        })
+        .collect()
+}
+
+/// Sums, minimum and maximum down the columns of the rows one output row covers; the
+/// box means then need one pass along each output row (the footprints are separable).
+struct Columns {
+    luma: Vec<u32>,
+    luma_min: Vec<u8>,
+    luma_max: Vec<u8>,
+    /// Weighted U, V sums per chroma column, and their unweighted extremes.
+    chroma: Vec<[f32; 2]>,
+    chroma_min: Vec<[f32; 2]>,
+    chroma_max: Vec<[f32; 2]>,
+    /// Where a footprint may clip: U, V upsampled to the pixels of the gathered rows, as
+    /// their terms of R, G and B, filled a column at a time when a footprint first needs
+    /// it (`filled[x] == row`).
+    upsampled: Vec<[f32; 3]>,
+    filled: Vec<usize>,
+    row: usize,
+    /// U, V upsampled down the gathered rows at the chroma columns (for `lines_row`).
+    lines: Vec<[f32; 2]>,
+    lines_row: usize,
+    /// Bilinear chroma taps per source column and row.
+    across: Vec<Tap>,
+    down: Vec<Tap>,
+}
+
+/// Bilinear chroma upsampling along one axis: the two chroma samples a luma position
+/// reads and the weight of the second.
+#[derive(Clone, Copy)]
+struct Tap {
+    a: usize,
+    b: usize,
+    t: f32,
+}
+
+fn taps(len: usize) -> Vec<Tap> {
+    let chroma_len = len.div_ceil(2);
+    (0..len)
+        .map(|p| {
+            let c = (p as f32 + 0.5) / 2.0 - 0.5;
+            let f = c.floor();
+            let clamp = |i: f32| (i.max(0.0) as usize).min(chroma_len - 1);
+            Tap {
+                a: clamp(f),
+                b: clamp(f + 1.0),
+                t: c - f,
+            }
+        })
+        .collect()
+}
+
+fn mix(a: [f32; 2], b: [f32; 2], t: f32) -> [f32; 2] {
+    [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]
+}
+
+impl Columns {
+    fn new(w: usize, h: usize) -> Columns {
+        let cw = w.div_ceil(2);
+        Columns {
+            luma: vec![0; w],
+            luma_min: vec![0; w],
+            luma_max: vec![0; w],
+            chroma: vec![[0.0; 2]; cw],
+            chroma_min: vec![[0.0; 2]; cw],
+            chroma_max: vec![[0.0; 2]; cw],
+            upsampled: Vec::new(),
+            filled: vec![0; w],
+            row: 0,
+            lines: Vec::new(),
+            lines_row: 0,
+            across: taps(w),
+            down: taps(h),
+        }
+    }
+
+    fn gather(&mut self, src: &Yuv420, rows: &Span) {
+        let w = src.width as usize;
+        // Output rows count from 1 so that no column starts out filled.
+        self.row += 1;
+        self.upsampled.resize(w * (rows.hi - rows.lo + 1), [0.0; 3]);
+        self.luma.fill(0);
+        self.luma_min.fill(u8::MAX);
+        self.luma_max.fill(0);
+        for y in rows.lo..=rows.hi {
+            let row = &src.y.data[y * src.y.stride..][..w];
+            // Zipped, not indexed: no bounds checks, so the loops vectorise.
+            for (sum, &l) in self.luma.iter_mut().zip(row) {
+                *sum += u32::from(l);
+            }
+            for (lo, &l) in self.luma_min.iter_mut().zip(row) {
+                *lo = (*lo).min(l);
+            }
+            for (hi, &l) in self.luma_max.iter_mut().zip(row) {
+                *hi = (*hi).max(l);
+            }
+        }
+        self.chroma.fill([0.0; 2]);
+        self.chroma_min.fill([f32::MAX; 2]);
+        self.chroma_max.fill([f32::MIN; 2]);
+        for &(cy, wy) in &rows.chroma {
+            let cw = self.chroma.len();
+            let columns = self
+                .chroma
+                .iter_mut()
+                .zip(self.chroma_min.iter_mut().zip(self.chroma_max.iter_mut()));
+            let add = |(sum, (lo, hi)): (&mut [f32; 2], (&mut [f32; 2], &mut [f32; 2])),
+                       c: [f32; 2]| {
+                for k in 0..2 {
+                    sum[k] += wy * c[k];
+                    lo[k] = lo[k].min(c[k]);
+                    hi[k] = hi[k].max(c[k]);
+                }
+            };
+            match src.chroma {
+                Chroma::Planar => {
+                    let u = &src.u.data[cy * src.u.stride..][..cw];
+                    let v = &src.v.data[cy * src.v.stride..][..cw];
+                    for (col, (&u, &v)) in columns.zip(u.iter().zip(v)) {
+                        add(col, [f32::from(u), f32::from(v)]);
+                    }
+                }
+                Chroma::Interleaved => {
+                    let uv = &src.u.data[cy * src.u.stride..][..2 * cw];
+                    for (col, pair) in columns.zip(uv.chunks_exact(2)) {
+                        add(col, [f32::from(pair[0]), f32::from(pair[1])]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// RGB of the footprint `cols` × the gathered rows.
+    fn mean(&mut self, src: &Yuv420, cols: &Span, rows: &Span) -> [f32; 3] {
+        let luma: u32 = self.luma[cols.lo..=cols.hi].iter().sum();
+        let lmin = self.luma_min[cols.lo..=cols.hi]
+            .iter()
+            .min()
+            .copied()
+            .unwrap_or(0);
+        let lmax = self.luma_max[cols.lo..=cols.hi]
+            .iter()
+            .max()
+            .copied()
+            .unwrap_or(0);
+        let (mut uv, mut cmin, mut cmax) = ([0f32; 2], [f32::MAX; 2], [f32::MIN; 2]);
+        for &(cx, wx) in &cols.chroma {
+            for k in 0..2 {
+                uv[k] += wx * self.chroma[cx][k];
+                cmin[k] = cmin[k].min(self.chroma_min[cx][k]);
+                cmax[k] = cmax[k].max(self.chroma_max[cx][k]);
+            }
+        }
+        // The canvas clamps each pixel's RGB before averaging; the mean of the YUV is the
+        // same only where no pixel of the footprint can leave 0–255 (most of a picture).
+        if src.may_clip([f32::from(lmin), f32::from(lmax)], cmin, cmax) {
+            return self.clamped_mean(src, cols, rows);
+        }
+        let n = ((cols.hi - cols.lo + 1) * (rows.hi - rows.lo + 1)) as f32;
+        src.rgb([luma as f32 / n, uv[0] / n, uv[1] / n])
+    }
+
+    /// The mean of each pixel's clamped RGB, chroma upsampled bilinearly to each pixel.
+    fn clamped_mean(&mut self, src: &Yuv420, cols: &Span, rows: &Span) -> [f32; 3] {
+        let (w, cw) = (src.width as usize, self.chroma.len());
+        if self.lines_row != self.row {
+            // Chroma upsampled down the rows first, for every chroma column at once.
+            self.lines_row = self.row;
+            self.lines.clear();
+            for y in rows.lo..=rows.hi {
+                let Tap { a, b, t } = self.down[y];
+                self.lines
+                    .extend((0..cw).map(|cx| mix(src.chroma_at(cx, a), src.chroma_at(cx, b), t)));
+            }
+        }
+        for x in cols.lo..=cols.hi {
+            if self.filled[x] == self.row {
+                continue;
+            }
+            self.filled[x] = self.row;
+            let Tap { a, b, t } = self.across[x];
+            for y in rows.lo..=rows.hi {
+                let line = &self.lines[(y - rows.lo) * cw..][..cw];
+                let [u, v] = mix(line[a], line[b], t);
+                self.upsampled[(y - rows.lo) * w + x] = src.chroma_terms(u, v);
+            }
+        }
+        let mut sum = [0f32; 3];
+        for y in rows.lo..=rows.hi {
+            let lumas = &src.y.data[y * src.y.stride..][..w];
+            let chroma = &self.upsampled[(y - rows.lo) * w..][..w];
+            for (&luma, terms) in lumas[cols.lo..=cols.hi]
+                .iter()
+                .zip(&chroma[cols.lo..=cols.hi])
+            {
+                let luma = src.luma_term(f32::from(luma));
+                for c in 0..3 {
+                    sum[c] += (luma + terms[c]).clamp(0.0, 255.0);
+                }
+            }
+        }
+        let n = ((cols.hi - cols.lo + 1) * (rows.hi - rows.lo + 1)) as f32;
+        sum.map(|v| v / n)
+    }
+}
+
+/// `src` scaled to `dw × dh` RGBA: box means of each footprint when scaling down,
+/// bilinear taps when scaling up in both directions.
+fn scaled(src: &Yuv420, dw: usize, dh: usize) -> Vec<u8> {
+    let (w, h) = (src.width as usize, src.height as usize);
+    let mut data = vec![255u8; dw * dh * 4];
+    let mut put = |i: usize, j: usize, rgb: [f32; 3]| {
+        for (c, v) in rgb.iter().enumerate() {
+            data[(j * dw + i) * 4 + c] = v.round().clamp(0.0, 255.0) as u8;
+        }
+    };
+    if w <= dw && h <= dh {
+        for j in 0..dh {
+            let sy = (j as f32 + 0.5) * (h as f32 / dh as f32) - 0.5;
+            for i in 0..dw {
+                let sx = (i as f32 + 0.5) * (w as f32 / dw as f32) - 0.5;
+                put(i, j, bilinear(src, sx, sy));
+            }
+        }
+        return data;
+    }
+    let (cols, rows) = (spans(w, dw), spans(h, dh));
+    let mut columns = Columns::new(w, h);
+    for (j, row) in rows.iter().enumerate() {
+        columns.gather(src, row);
+        for (i, col) in cols.iter().enumerate() {
+            put(i, j, columns.mean(src, col, row));
+        }
+    }
+    data
 }
 
 /// For luma positions `a..=b` on one axis: the chroma samples (of `len`) bilinear
@@ -442,6 +693,65 @@ mod tests {
         assert!(rgba_from_yuv420(&src, 0, 2, 0).is_err());
         src.height = 8;
         assert!(rgba_from_yuv420(&src, 2, 2, 0).is_err());
+    }
+
+    /// The RGBA picture of `yuv` as a browser's per-pixel conversion gives it: each
+    /// pixel with its own upsampled chroma, clamped.
+    fn converted(yuv: &Yuv420) -> Vec<u8> {
+        let (w, h) = (yuv.width as usize, yuv.height as usize);
+        let full = rgba_from_yuv420(yuv, w as u32, h as u32, 0).unwrap();
+        assert_eq!(full.data.len(), w * h * 4);
+        full.data
+    }
+
+    #[test]
+    fn rgba_pictures_scale_and_turn_as_yuv_ones() {
+        // A textured picture with saturated corners, so clamping matters.
+        let (w, h) = (24, 12);
+        let data = picture(w, h, |x, y| (16 + (x * 37 + y * 53) % 220) as u8, 60, 230);
+        let yuv = i420(&data, w, h, false);
+        let rgba = converted(&yuv);
+        for (bgr, pixels) in [
+            (false, rgba.clone()),
+            (
+                true,
+                rgba.chunks(4)
+                    .flat_map(|p| [p[2], p[1], p[0], p[3]])
+                    .collect(),
+            ),
+        ] {
+            let src = Rgba {
+                width: w as u32,
+                height: h as u32,
+                pixels: Plane {
+                    data: &pixels,
+                    stride: 4 * w,
+                },
+                bgr,
+            };
+            for (ow, oh, turn) in [(8, 4, 0), (4, 8, 90), (6, 3, 180), (3, 6, 270)] {
+                let a = rgba_from_rgba(&src, ow, oh, turn).unwrap();
+                let b = rgba_from_yuv420(&yuv, ow, oh, turn).unwrap();
+                for (x, y) in a.data.iter().zip(&b.data) {
+                    assert!(x.abs_diff(*y) <= 1, "{turn}°: {:?} vs {:?}", a.data, b.data);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn short_rgba_pixels_are_an_error() {
+        let pixels = vec![0u8; 4 * 4 * 3];
+        let src = Rgba {
+            width: 4,
+            height: 4,
+            pixels: Plane {
+                data: &pixels,
+                stride: 16,
+            },
+            bgr: false,
+        };
+        assert!(rgba_from_rgba(&src, 2, 2, 0).is_err());
     }
 
     #[test]

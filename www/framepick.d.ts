@@ -161,10 +161,11 @@ export interface PickOptions {
    */
   holdBytes?: number;
   /**
-   * Measure frames from `VideoFrame.copyTo`, scaled in wasm, instead of drawing them on a
-   * canvas: the page's renderer peaks ~370 MiB lower on a 2-minute 1080p pick (Chromium
-   * keeps a full-size RGBA conversion of each frame drawn), at ~20–30 ms more per 1080p
-   * frame. The same metrics within measurement noise. Default false.
+   * Measure frames (and encode the picks) from `VideoFrame.copyTo` instead of drawing
+   * them on a canvas: the page's renderer peaks ~480 MiB lower on a 2-minute 1080p pick
+   * (Chromium keeps a full-size RGBA conversion of each frame drawn). Where the browser
+   * converts in copyTo (RGBA) it is no slower; elsewhere I420/NV12 is converted in wasm.
+   * The same metrics within measurement noise. Default true; false: the canvas path.
    */
   lowMemory?: boolean;
   /** Long side, in pixels, of the analysis images. Default 320. */

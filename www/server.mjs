@@ -33,9 +33,14 @@ export async function startServer({ root = fileURLToPath(new URL('.', import.met
       let stat = await fs.stat(file).catch(() => null);
       if (stat?.isDirectory()) { file = join(file, 'index.html'); stat = await fs.stat(file).catch(() => null); }
       if (!stat) return send(res, 404, 'not found');
+      // no-cache + ETag: the browser revalidates every file and gets 304 for unchanged ones,
+      // so a second visit loads wasm and models from its HTTP cache (and compiled wasm
+      // from its code cache) while a rebuilt file is never served stale.
+      const etag = `"${stat.size.toString(36)}-${Math.floor(stat.mtimeMs).toString(36)}"`;
       const headers = {
         'Content-Type': TYPES[extname(file)] || 'application/octet-stream',
         'Cache-Control': 'no-cache',
+        ETag: etag,
         'Accept-Ranges': 'bytes',
         'Cross-Origin-Resource-Policy': 'same-origin',
         ...extraHeaders,
@@ -43,6 +48,10 @@ export async function startServer({ root = fileURLToPath(new URL('.', import.met
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
+      }
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers);
+        return res.end();
       }
       const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range || '');
       if (range) {

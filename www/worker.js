@@ -337,7 +337,7 @@ async function pick(id, file, options) {
     // else drawImage to an analysis-size canvas and the metrics in wasm.
     const t1 = performance.now();
     const { gpu, info: gpuInfo } = await gpuFor(options.gpu ?? engine.gpuMode);
-    const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation, options.lowMemory === true);
+    const measure = quickMeasure(analysis, gpu, aw, ah, view.rotation, options.lowMemory !== false);
     hold = await frameHold(options.holdBytes ?? HOLD_BYTES, () => analysis.standingPts());
     const alone = new Map(); // pts → units to decode the frame again on its own
     const planned = (plan) => {
@@ -564,10 +564,10 @@ function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false) {
     analysis.pushFrame(frame.timestamp, aw, ah, ctx.getImageData(0, 0, aw, ah).data);
     state.cpuFrames++;
   };
-  // `lowMemory`: I420 and NV12 pictures are copied out and scaled in wasm (src/yuv.rs),
-  // slower, but a canvas drawImage of a VideoFrame makes Chromium keep a full-size RGBA
-  // conversion of it (~8 MB a 1080p frame) for a while. Other formats, or a copyTo that
-  // fails, go through the canvas.
+  // `lowMemory` (the default): pictures are copied out (RGBA where the browser converts,
+  // else I420/NV12) and scaled in wasm (src/yuv.rs): a canvas drawImage of a VideoFrame
+  // makes Chromium keep a full-size RGBA conversion of it (~8 MB a 1080p frame) for a
+  // while. Other formats, or a copyTo that fails, go through the canvas.
   const yuv = yuvReader();
   let useYuv = lowMemory;
   const onCpu = (frame) => {
@@ -629,29 +629,49 @@ function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false) {
 }
 
 /**
- * Copies I420/NV12 VideoFrames out (`copyTo`) into reused buffers: `read(frame)` →
- * `{ timestamp, format, width, height, data, layout: [offset, stride, …], matrix,
- * fullRange, release() }` (the frame stays open; the caller closes it).
+ * Copies VideoFrames out (`copyTo`) into reused buffers: converted to RGBA by the
+ * browser where it can (Chromium 127+: its own SIMD conversion, each pixel clamped as a
+ * canvas does, then only a box downscale is left to wasm), else I420/NV12 as decoded
+ * (converted in wasm, slower). `read(frame)` → `{ timestamp, format, width, height,
+ * data, layout: [offset, stride, …], matrix, fullRange, release() }` (the frame stays
+ * open; the caller closes it).
  */
-function yuvReader() {
+/** Copy buffers kept for reuse (more are made while copies overlap). */
+const FREE_COPIES = 2;
+
+function yuvReader({ rgba: convert = true } = {}) {
   const free = [];
+  let rgba = convert ? { format: 'RGBA', colorSpace: 'srgb' } : null;
+  const copy = async (frame, options) => {
+    const size = frame.allocationSize(options);
+    const k = free.findIndex((b) => b.length === size);
+    const data = k >= 0 ? free.splice(k, 1)[0] : new Uint8Array(size);
+    try {
+      return { data, planes: await frame.copyTo(data, options) };
+    } catch (e) {
+      if (free.length < FREE_COPIES) free.push(data);
+      throw e;
+    }
+  };
   return {
-    takes: (frame) => frame.format === 'I420' || frame.format === 'NV12',
+    takes: (frame) => rgba !== null || frame.format === 'I420' || frame.format === 'NV12',
     async read(frame) {
-      const size = frame.allocationSize();
-      const k = free.findIndex((b) => b.length === size);
-      const data = k >= 0 ? free.splice(k, 1)[0] : new Uint8Array(size);
-      try {
-        const planes = await frame.copyTo(data);
-        const cs = frame.colorSpace;
-        return { timestamp: frame.timestamp, format: frame.format, width: frame.visibleRect.width,
-          height: frame.visibleRect.height, data, layout: planes.flatMap((p) => [p.offset, p.stride]),
-          matrix: cs?.matrix ?? undefined, fullRange: cs?.fullRange === true,
-          release: () => { if (free.length < 4) free.push(data); } };
-      } catch (e) {
-        if (free.length < 4) free.push(data);
-        throw e;
+      let got = null;
+      if (rgba) {
+        // A browser without converting copyTo throws (TypeError or NotSupportedError).
+        got = await copy(frame, rgba).catch(() => { rgba = null; return null; });
       }
+      if (!got && frame.format !== 'I420' && frame.format !== 'NV12') {
+        throw new Error(`copyTo cannot convert ${frame.format} pictures to RGBA here`);
+      }
+      const format = got ? 'RGBA' : frame.format;
+      got ??= await copy(frame);
+      const { data, planes } = got;
+      const cs = frame.colorSpace;
+      return { timestamp: frame.timestamp, format, width: frame.visibleRect.width,
+        height: frame.visibleRect.height, data, layout: planes.flatMap((p) => [p.offset, p.stride]),
+        matrix: cs?.matrix ?? undefined, fullRange: cs?.fullRange === true,
+        release: () => { if (free.length < FREE_COPIES) free.push(data); } };
     },
   };
 }
@@ -675,6 +695,8 @@ async function inspect(id, file, times, { metrics = false, gpu: gpuMode = false,
     const actx = new OffscreenCanvas(aw, ah).getContext('2d', { willReadFrequently: true });
     const { gpu, info: gpuInfo } = metrics ? await gpuFor(gpuMode) : { gpu: null, info: null };
     const yuv = yuvReader();
+    // The fallback where copyTo cannot convert to RGBA: I420/NV12 converted in wasm.
+    const planar = yuvReader({ rgba: false });
     const seen = new Map();
     const pending = [];
     const { framesDecoded, framesSkipped } = await decodeTargets(id, demuxer, track, config, plan, (frame) => {
@@ -690,12 +712,15 @@ async function inspect(id, file, times, { metrics = false, gpu: gpuMode = false,
       if (metrics) {
         drawOriented(actx, frame, aw, ah, rot);
         entry.cpu = wasm.quickMetrics(aw, ah, aw * 4, actx.getImageData(0, 0, aw, ah).data);
-        // The same frame as the pick's copyTo path turns it into the analysis frame.
-        if (yuv.takes(frame)) {
+        // The same frame as the pick's copyTo paths turn it into the analysis frame:
+        // `yuv` as a pick does here (RGBA where the browser converts), `planar` the fallback.
+        for (const [reader, key] of [[yuv, 'yuv'], [planar, 'planar']]) {
+          if (!reader.takes(frame)) continue;
           const copy = frame.clone();
-          pending.push(yuv.read(copy).then((pic) => {
-            entry.yuv = wasm.quickMetricsYuv(pic.format, pic.width, pic.height, pic.data, pic.layout, pic.matrix,
+          pending.push(reader.read(copy).then((pic) => {
+            entry[key] = wasm.quickMetricsYuv(pic.format, pic.width, pic.height, pic.data, pic.layout, pic.matrix,
               pic.fullRange, [aw, ah, rot]);
+            if (key === 'yuv') entry.copiedAs = pic.format;
             pic.release();
           }).finally(() => copy.close()));
         }
@@ -876,6 +901,26 @@ function drained(decoder) {
   });
 }
 
+/**
+ * The frame's visible pixels as an ImageData, converted to sRGB RGBA by the browser, in a
+ * buffer from `free` (give it back there once drawn: a 4K picture is 33 MB).
+ */
+async function rgbaPixels(frame, free) {
+  const options = { format: 'RGBA', colorSpace: 'srgb' };
+  const size = frame.allocationSize(options);
+  const k = free.findIndex((b) => b.length === size);
+  const data = k >= 0 ? free.splice(k, 1)[0] : new Uint8ClampedArray(size);
+  try {
+    const [plane] = await frame.copyTo(data, options);
+    const { width, height } = frame.visibleRect;
+    if (plane.offset !== 0 || plane.stride !== 4 * width) throw new Error('copyTo gave padded RGBA rows');
+    return new ImageData(data, width, height);
+  } catch (e) {
+    free.push(data);
+    throw e;
+  }
+}
+
 /** Size of the encoded picks: the upright picture, scaled down to `maxWidth` if given. */
 function pictureSize(view, maxWidth) {
   const scale = maxWidth > 0 ? Math.min(1, maxWidth / view.width) : 1;
@@ -893,16 +938,52 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   let cropError = null;
   const crops = options.crops ? await import('./encode-crops.js').catch((e) => { cropError = e; return null; }) : null;
   const cropping = new Map();
-  const encode = (frame) => {
-    const canvas = new OffscreenCanvas(width, height);
-    drawOriented(canvas.getContext('2d'), frame, width, height, view.rotation);
-    pending.set(frame.timestamp, canvas.convertToBlob({ type, quality }));
-    const pick = crops && candidates.find((c) => c.ptsUs === frame.timestamp);
-    if (pick) {
-      cropping.set(frame.timestamp, crops.cropBlobs((ctx, w, h) => drawOriented(ctx, frame, w, h, view.rotation),
-        view, pick.crops, { type, quality, maxWidth: options.maxWidth }));
+  // With `lowMemory` (the default) each pick goes frame → copyTo RGBA → a full-size
+  // canvas (putImageData) → the output canvas, one pick after the other: drawing the
+  // VideoFrame itself makes Chromium keep a full-size conversion of it, and ten 1080p
+  // picks encoded at once held ~150 MiB. Where copyTo cannot convert, frames are drawn.
+  let copyRgba = options.lowMemory !== false;
+  let chain = Promise.resolve();
+  let source = null;
+  const buffers = [];
+  const encodeOne = async (frame) => {
+    const ts = frame.timestamp;
+    const pixels = copyRgba ? await rgbaPixels(frame, buffers).catch(() => { copyRgba = false; return null; }) : null;
+    if (pixels) frame.close();
+    const previous = chain;
+    let done;
+    chain = new Promise((resolve) => { done = resolve; });
+    await previous;
+    try {
+      let picture = frame;
+      if (pixels) {
+        if (source?.width !== pixels.width || source?.height !== pixels.height) {
+          source = new OffscreenCanvas(pixels.width, pixels.height);
+        }
+        source.getContext('2d').putImageData(pixels, 0, 0);
+        if (buffers.length < 2) buffers.push(pixels.data);
+        picture = source;
+      }
+      const same = picture === source && !view.rotation && width === source.width && height === source.height;
+      const canvas = same ? source : new OffscreenCanvas(width, height);
+      if (!same) drawOriented(canvas.getContext('2d'), picture, width, height, view.rotation);
+      const pick = crops && candidates.find((c) => c.ptsUs === ts);
+      if (pick) {
+        cropping.set(ts, crops.cropBlobs((ctx, w, h) => drawOriented(ctx, picture, w, h, view.rotation),
+          view, pick.crops, { type, quality, maxWidth: options.maxWidth }));
+      }
+      if (!pixels) frame.close();
+      // Awaited before the next pick is drawn: `source` is reused.
+      return await canvas.convertToBlob({ type, quality });
+    } finally {
+      done();
     }
-    frame.close();
+  };
+  const encode = (frame) => {
+    pending.set(frame.timestamp, encodeOne(frame).catch((e) => {
+      frame.close();
+      throw e;
+    }));
   };
   // Picks held at full size while they were decoded need no second decode.
   let fromHold = 0;

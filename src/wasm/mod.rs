@@ -523,21 +523,37 @@ fn yuv_frame(
     full_range: bool,
     out: &[u32],
 ) -> crate::error::Result<RgbaFrame> {
-    use crate::yuv::{rgba_from_yuv420, Chroma, Matrix, Plane, Yuv420};
+    use crate::yuv::{rgba_from_rgba, rgba_from_yuv420, Chroma, Matrix, Plane, Rgba, Yuv420};
     let bad = |what: String| crate::error::FramepickError::invalid(what);
+    let &[out_w, out_h, rotation] = out else {
+        return Err(bad("pushYuv: out must be [width, height, rotation]".into()));
+    };
     let chroma = match format {
         "I420" => Chroma::Planar,
         "NV12" => Chroma::Interleaved,
+        "RGBA" | "RGBX" | "BGRA" | "BGRX" => {
+            let (offset, stride) = match layout {
+                &[offset, stride, ..] => (offset as usize, stride as usize),
+                _ => return Err(bad(format!("pushYuv: {format} needs [offset, stride]"))),
+            };
+            let data = data
+                .get(offset..)
+                .ok_or_else(|| bad("pushYuv: the pixels start past the data".into()))?;
+            let src = Rgba {
+                width,
+                height,
+                pixels: Plane { data, stride },
+                bgr: format.starts_with('B'),
+            };
+            return rgba_from_rgba(&src, out_w, out_h, rotation);
+        }
         other => {
             return Err(bad(format!(
-                "pushYuv takes I420 or NV12 pictures, not {other}"
+                "pushYuv takes I420, NV12, RGBA, RGBX, BGRA or BGRX pictures, not {other}"
             )))
         }
     };
     let planes = if chroma == Chroma::Planar { 3 } else { 2 };
-    let &[out_w, out_h, rotation] = out else {
-        return Err(bad("pushYuv: out must be [width, height, rotation]".into()));
-    };
     if layout.len() < 2 * planes {
         return Err(bad(format!(
             "pushYuv: {format} needs {planes} [offset, stride] pairs"
@@ -622,8 +638,9 @@ impl Analysis {
             .map_err(js_error)
     }
 
-    /// Hand over one decoded picture as `VideoFrame.copyTo` gave it (`I420` or `NV12`,
-    /// 8 bits; `layout` = `[offset, stride]` per plane, `matrix` its colour space's): it is
+    /// Hand over one decoded picture as `VideoFrame.copyTo` gave it (`RGBA`, `RGBX`,
+    /// `BGRA`, `BGRX`, or `I420` / `NV12` at 8 bits; `layout` = `[offset, stride]` per
+    /// plane, `matrix` its colour space's, ignored for RGB): it is
     /// turned into the `out_w × out_h` upright analysis frame here (`yuv`), instead of
     /// a canvas `drawImage` that costs the page ~8 MB of renderer memory a frame.
     #[wasm_bindgen(js_name = pushYuv)]

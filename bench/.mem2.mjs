@@ -1,0 +1,10 @@
+import { pickWithMemory } from './driver.mjs';
+const [video, extraJson] = process.argv.slice(2);
+const r = await pickWithMemory(video, { everyMs: 100, extra: JSON.parse(extraJson || '{}') });
+const t = r.result.report.timings;
+console.log(JSON.stringify(t));
+const s0 = r.series[0]?.t ?? 0;
+console.log(Object.keys(r.series[0]).join(' '));
+for (const s of r.series.filter((_, i) => i % (+process.env.EVERY || 3) === 0)) console.log(((s.t ?? s.ms ?? 0) - s0).toFixed?.(0), (s.rendererRss / 2 ** 20).toFixed(0), (s.gpuRss / 2 ** 20).toFixed(0));
+console.log('peak', (r.memory.peakRendererRss / 2 ** 20).toFixed(0));
+console.log('pick peak', (r.memory.peakRendererRssPick / 2 ** 20).toFixed(0), 'before', (r.memory.rendererRssBefore / 2 ** 20).toFixed(0));
