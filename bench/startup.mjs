@@ -15,7 +15,9 @@ const WWW = resolve(HERE, '../www');
 async function createOnce(context, url, threads) {
   const page = await context.newPage();
   const requested = new Set();
-  context.on('request', (r) => requested.add(r.url()));
+  // On the context, not the page: the workers' requests (wasm, models) count too.
+  const onRequest = (r) => requested.add(r.url());
+  context.on('request', onRequest);
   try {
     await page.goto(url);
     const r = await page.evaluate(async (n) => {
@@ -24,12 +26,13 @@ async function createOnce(context, url, threads) {
       const picker = await FramePicker.create({ threads: n });
       const ms = performance.now() - t0;
       const info = picker.info;
-      picker.destroy?.();
+      picker.dispose();
       return { ms, flavour: info.flavour, threads: info.threads, faceModel: info.faceModel,
         emotionModel: info.emotionModel };
     }, threads);
     return { ...r, requested: [...requested] };
   } finally {
+    context.off('request', onRequest);
     await page.close();
   }
 }

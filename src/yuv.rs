@@ -127,13 +127,13 @@ impl Yuv420<'_> {
     /// both) at (max, max) and (min, min).
     fn may_clip(&self, luma: [f32; 2], cmin: [f32; 2], cmax: [f32; 2]) -> bool {
         let (low, high) = (self.luma_term(luma[0]), self.luma_term(luma[1]));
-        let lowest = self.chroma_terms(cmin[0], cmin[1]);
-        let highest = self.chroma_terms(cmax[0], cmax[1]);
-        let g = (
-            self.chroma_terms(cmax[0], cmax[1])[1],
-            self.chroma_terms(cmin[0], cmin[1])[1],
+        let at_min = self.chroma_terms(cmin[0], cmin[1]);
+        let at_max = self.chroma_terms(cmax[0], cmax[1]);
+        let (r, g, b) = (
+            (at_min[0], at_max[0]),
+            (at_max[1], at_min[1]),
+            (at_min[2], at_max[2]),
         );
-        let (r, b) = ((lowest[0], highest[0]), (lowest[2], highest[2]));
         [r, g, b]
             .iter()
             .any(|&(min, max)| low + min < -0.5 || high + max > 255.5)
@@ -328,20 +328,24 @@ struct Tap {
     t: f32,
 }
 
+impl Tap {
+    /// The tap of luma position `p` over `chroma_len` chroma samples (chroma centred
+    /// between each two luma samples, edges clamped).
+    fn at(p: usize, chroma_len: usize) -> Tap {
+        let c = (p as f32 + 0.5) / 2.0 - 0.5;
+        let f = c.floor();
+        let clamp = |i: f32| (i.max(0.0) as usize).min(chroma_len - 1);
+        Tap {
+            a: clamp(f),
+            b: clamp(f + 1.0),
+            t: c - f,
+        }
+    }
+}
+
+/// The taps of every position of a `len`-sample luma axis.
 fn taps(len: usize) -> Vec<Tap> {
-    let chroma_len = len.div_ceil(2);
-    (0..len)
-        .map(|p| {
-            let c = (p as f32 + 0.5) / 2.0 - 0.5;
-            let f = c.floor();
-            let clamp = |i: f32| (i.max(0.0) as usize).min(chroma_len - 1);
-            Tap {
-                a: clamp(f),
-                b: clamp(f + 1.0),
-                t: c - f,
-            }
-        })
-        .collect()
+    (0..len).map(|p| Tap::at(p, len.div_ceil(2))).collect()
 }
 
 fn mix(a: [f32; 2], b: [f32; 2], t: f32) -> [f32; 2] {
@@ -539,12 +543,9 @@ fn chroma_weights(a: usize, b: usize, len: usize) -> Vec<(usize, f32)> {
         None => w.push((i, x)),
     };
     for p in a..=b {
-        let c = (p as f32 + 0.5) / 2.0 - 0.5;
-        let f = c.floor();
-        let t = c - f;
-        let clamp = |i: f32| (i.max(0.0) as usize).min(len - 1);
-        add(clamp(f), 1.0 - t);
-        add(clamp(f + 1.0), t);
+        let Tap { a, b, t } = Tap::at(p, len);
+        add(a, 1.0 - t);
+        add(b, t);
     }
     w
 }
@@ -695,8 +696,8 @@ mod tests {
         assert!(rgba_from_yuv420(&src, 2, 2, 0).is_err());
     }
 
-    /// The RGBA picture of `yuv` as a browser's per-pixel conversion gives it: each
-    /// pixel with its own upsampled chroma, clamped.
+    /// The RGBA picture of `yuv` at full size, as a browser's per-pixel conversion gives
+    /// it: each pixel converted and clamped (the test pictures' chroma is flat).
     fn converted(yuv: &Yuv420) -> Vec<u8> {
         let (w, h) = (yuv.width as usize, yuv.height as usize);
         let full = rgba_from_yuv420(yuv, w as u32, h as u32, 0).unwrap();

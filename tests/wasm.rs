@@ -67,6 +67,41 @@ fn errors_reach_js_with_a_code() {
 }
 
 #[wasm_bindgen_test]
+fn copied_pictures_that_do_not_fit_are_invalid_arguments() {
+    use framepick::wasm::quick_metrics_yuv;
+    let code = |r: Result<JsValue, JsValue>| get(&r.err().unwrap(), "code").as_string();
+    let pixels = vec![128u8; 8 * 4 * 4];
+    // A whole 8×4 RGBA picture measures; each way of getting it wrong is refused.
+    let ok = quick_metrics_yuv(
+        "RGBA",
+        8,
+        4,
+        &pixels,
+        vec![0, 32],
+        None,
+        false,
+        vec![4, 2, 0],
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    let bad = [
+        ("RGBA", 8, 8, vec![0, 32], vec![4, 2, 0]), // rows missing
+        ("RGBA", 8, 4, vec![0], vec![4, 2, 0]),     // no stride
+        ("RGBA", 8, 4, vec![200, 32], vec![4, 2, 0]), // starts past the data
+        ("RGBA", 8, 4, vec![0, 32], vec![4, 2]),    // no rotation
+        ("I420", 8, 4, vec![0, 8, 32, 4], vec![4, 2, 0]), // two of three planes
+        ("P010", 8, 4, vec![0, 32], vec![4, 2, 0]), // not a format it takes
+    ];
+    for (format, w, h, layout, out) in bad {
+        let r = quick_metrics_yuv(format, w, h, &pixels, layout.clone(), None, false, out);
+        assert_eq!(
+            code(r).as_deref(),
+            Some("INVALID_ARGUMENT"),
+            "{format} {w}x{h} {layout:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
 fn tract_in_wasm_finds_the_reference_face() {
     let model = include_bytes!("../models/retinaface-mnet025.onnx");
     let cfg = DetectorConfig {

@@ -628,6 +628,32 @@ function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false) {
   return state;
 }
 
+/** Copy buffers kept for reuse (more are made while copies overlap). */
+const FREE_COPIES = 2;
+/** `copyTo` options that have the browser convert to sRGB RGBA (Chromium 127+). */
+const RGBA_COPY = { format: 'RGBA', colorSpace: 'srgb' };
+
+/**
+ * `copyTo` into buffers (made by `make(bytes)`) reused through a free list:
+ * `copy(frame, options)` → `{ data, planes }`; `give(data)` returns a buffer once read.
+ */
+function frameCopier(make = (n) => new Uint8Array(n)) {
+  const free = [];
+  const give = (data) => { if (free.length < FREE_COPIES) free.push(data); };
+  const copy = async (frame, options) => {
+    const size = frame.allocationSize(options);
+    const k = free.findIndex((b) => b.length === size);
+    const data = k >= 0 ? free.splice(k, 1)[0] : make(size);
+    try {
+      return { data, planes: await frame.copyTo(data, options) };
+    } catch (e) {
+      give(data);
+      throw e;
+    }
+  };
+  return { copy, give };
+}
+
 /**
  * Copies VideoFrames out (`copyTo`) into reused buffers: converted to RGBA by the
  * browser where it can (Chromium 127+: its own SIMD conversion, each pixel clamped as a
@@ -636,23 +662,9 @@ function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false) {
  * data, layout: [offset, stride, …], matrix, fullRange, release() }` (the frame stays
  * open; the caller closes it).
  */
-/** Copy buffers kept for reuse (more are made while copies overlap). */
-const FREE_COPIES = 2;
-
 function yuvReader({ rgba: convert = true } = {}) {
-  const free = [];
-  let rgba = convert ? { format: 'RGBA', colorSpace: 'srgb' } : null;
-  const copy = async (frame, options) => {
-    const size = frame.allocationSize(options);
-    const k = free.findIndex((b) => b.length === size);
-    const data = k >= 0 ? free.splice(k, 1)[0] : new Uint8Array(size);
-    try {
-      return { data, planes: await frame.copyTo(data, options) };
-    } catch (e) {
-      if (free.length < FREE_COPIES) free.push(data);
-      throw e;
-    }
-  };
+  const { copy, give } = frameCopier();
+  let rgba = convert ? RGBA_COPY : null;
   return {
     takes: (frame) => rgba !== null || frame.format === 'I420' || frame.format === 'NV12',
     async read(frame) {
@@ -671,7 +683,7 @@ function yuvReader({ rgba: convert = true } = {}) {
       return { timestamp: frame.timestamp, format, width: frame.visibleRect.width,
         height: frame.visibleRect.height, data, layout: planes.flatMap((p) => [p.offset, p.stride]),
         matrix: cs?.matrix ?? undefined, fullRange: cs?.fullRange === true,
-        release: () => { if (free.length < FREE_COPIES) free.push(data); } };
+        release: () => give(data) };
     },
   };
 }
@@ -903,22 +915,17 @@ function drained(decoder) {
 
 /**
  * The frame's visible pixels as an ImageData, converted to sRGB RGBA by the browser, in a
- * buffer from `free` (give it back there once drawn: a 4K picture is 33 MB).
+ * buffer from `copier` (a `frameCopier` of Uint8ClampedArrays; give the buffer back once
+ * drawn: a 4K picture is 33 MB).
  */
-async function rgbaPixels(frame, free) {
-  const options = { format: 'RGBA', colorSpace: 'srgb' };
-  const size = frame.allocationSize(options);
-  const k = free.findIndex((b) => b.length === size);
-  const data = k >= 0 ? free.splice(k, 1)[0] : new Uint8ClampedArray(size);
-  try {
-    const [plane] = await frame.copyTo(data, options);
-    const { width, height } = frame.visibleRect;
-    if (plane.offset !== 0 || plane.stride !== 4 * width) throw new Error('copyTo gave padded RGBA rows');
-    return new ImageData(data, width, height);
-  } catch (e) {
-    free.push(data);
-    throw e;
+async function rgbaPixels(frame, copier) {
+  const { data, planes: [plane] } = await copier.copy(frame, RGBA_COPY);
+  const { width, height } = frame.visibleRect;
+  if (plane.offset !== 0 || plane.stride !== 4 * width) {
+    copier.give(data);
+    throw new Error('copyTo gave padded RGBA rows');
   }
+  return new ImageData(data, width, height);
 }
 
 /** Size of the encoded picks: the upright picture, scaled down to `maxWidth` if given. */
@@ -945,10 +952,10 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
   let copyRgba = options.lowMemory !== false;
   let chain = Promise.resolve();
   let source = null;
-  const buffers = [];
+  const copier = frameCopier((n) => new Uint8ClampedArray(n));
   const encodeOne = async (frame) => {
     const ts = frame.timestamp;
-    const pixels = copyRgba ? await rgbaPixels(frame, buffers).catch(() => { copyRgba = false; return null; }) : null;
+    const pixels = copyRgba ? await rgbaPixels(frame, copier).catch(() => { copyRgba = false; return null; }) : null;
     if (pixels) frame.close();
     const previous = chain;
     let done;
@@ -961,7 +968,7 @@ async function encodePicks(id, demuxer, track, config, view, candidates, options
           source = new OffscreenCanvas(pixels.width, pixels.height);
         }
         source.getContext('2d').putImageData(pixels, 0, 0);
-        if (buffers.length < 2) buffers.push(pixels.data);
+        copier.give(pixels.data);
         picture = source;
       }
       const same = picture === source && !view.rotation && width === source.width && height === source.height;

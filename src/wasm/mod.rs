@@ -528,32 +528,17 @@ fn yuv_frame(
     let &[out_w, out_h, rotation] = out else {
         return Err(bad("pushYuv: out must be [width, height, rotation]".into()));
     };
-    let chroma = match format {
-        "I420" => Chroma::Planar,
-        "NV12" => Chroma::Interleaved,
-        "RGBA" | "RGBX" | "BGRA" | "BGRX" => {
-            let (offset, stride) = match layout {
-                &[offset, stride, ..] => (offset as usize, stride as usize),
-                _ => return Err(bad(format!("pushYuv: {format} needs [offset, stride]"))),
-            };
-            let data = data
-                .get(offset..)
-                .ok_or_else(|| bad("pushYuv: the pixels start past the data".into()))?;
-            let src = Rgba {
-                width,
-                height,
-                pixels: Plane { data, stride },
-                bgr: format.starts_with('B'),
-            };
-            return rgba_from_rgba(&src, out_w, out_h, rotation);
-        }
+    // Chroma layout (None: RGB, one plane of pixels) and plane count of each format.
+    let (chroma, planes) = match format {
+        "I420" => (Some(Chroma::Planar), 3),
+        "NV12" => (Some(Chroma::Interleaved), 2),
+        "RGBA" | "RGBX" | "BGRA" | "BGRX" => (None, 1),
         other => {
             return Err(bad(format!(
                 "pushYuv takes I420, NV12, RGBA, RGBX, BGRA or BGRX pictures, not {other}"
             )))
         }
     };
-    let planes = if chroma == Chroma::Planar { 3 } else { 2 };
     if layout.len() < 2 * planes {
         return Err(bad(format!(
             "pushYuv: {format} needs {planes} [offset, stride] pairs"
@@ -565,6 +550,15 @@ fn yuv_frame(
             .get(offset..)
             .ok_or_else(|| bad(format!("pushYuv: plane {k} starts past the data")))?;
         Ok(Plane { data, stride })
+    };
+    let Some(chroma) = chroma else {
+        let src = Rgba {
+            width,
+            height,
+            pixels: plane(0)?,
+            bgr: format.starts_with('B'),
+        };
+        return rgba_from_rgba(&src, out_w, out_h, rotation);
     };
     let (y, u) = (plane(0)?, plane(1)?);
     let v = if planes == 3 {
