@@ -131,20 +131,43 @@ impl Look {
     }
 }
 
-/// Each channel value spread linearly over its two nearest of [`LEVELS`] levels, so a
+/// Mean luma (0–255) the content is brought to before its colours are binned.
+const LOOK_MEAN_LUMA: f32 = 118.0;
+
+/// The gain that brings content of mean luma `mean` to [`LOOK_MEAN_LUMA`], within 4×
+/// either way: an underexposed spell of a shot (the same colours times a gain) is the
+/// same picture to a viewer, and must not read as a new look.
+fn exposure_gain(mean: f32) -> f32 {
+    (LOOK_MEAN_LUMA / mean.max(1.0)).clamp(0.25, 4.0)
+}
+
+/// Each channel value (after the exposure gain) spread linearly over its two nearest of [`LEVELS`] levels, so a
 /// small change of light moves weight gradually instead of flipping bins.
 fn joint_hist(frame: &RgbaFrame, r: Rect) -> Vec<f32> {
     let mut hist = vec![0.0f32; BINS];
     let w = frame.width as usize;
-    let scale = (LEVELS - 1) as f32 / 255.0;
+    let rows = || {
+        (r.y as usize..(r.y + r.height) as usize).map(move |y| {
+            &frame.data[(y * w + r.x as usize) * 4..(y * w + (r.x + r.width) as usize) * 4]
+        })
+    };
+    let n = (r.width as usize * r.height as usize).max(1) as f32;
+    let luma_sum: f32 = rows()
+        .map(|row| {
+            row.chunks_exact(4)
+                .map(|p| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32)
+                .sum::<f32>()
+        })
+        .sum();
+    let gain = exposure_gain(luma_sum / n);
+    let scale = gain * (LEVELS - 1) as f32 / 255.0;
     let split = |v: u8| {
-        let p = v as f32 * scale;
+        let p = (v as f32 * scale).min((LEVELS - 1) as f32);
         let lo = (p.floor() as usize).min(LEVELS - 2);
         let f = p - lo as f32;
         [(lo, 1.0 - f), (lo + 1, f)]
     };
-    for y in r.y as usize..(r.y + r.height) as usize {
-        let row = &frame.data[(y * w + r.x as usize) * 4..(y * w + (r.x + r.width) as usize) * 4];
+    for row in rows() {
         for p in row.chunks_exact(4) {
             let (rs, gs, bs) = (split(p[0]), split(p[1]), split(p[2]));
             for (ri, rw) in rs {
@@ -158,7 +181,6 @@ fn joint_hist(frame: &RgbaFrame, r: Rect) -> Vec<f32> {
             }
         }
     }
-    let n = (r.width as usize * r.height as usize).max(1) as f32;
     for v in &mut hist {
         *v /= n;
     }
@@ -230,6 +252,20 @@ mod tests {
         let inner = picture(316, 180, 30);
         let thin = boxed(&inner, 320, 180, 2, 0);
         assert!(content_rect(&thin).is_whole(&thin));
+    }
+
+    #[test]
+    fn an_underexposed_copy_is_the_same_look() {
+        let f = picture(160, 90, 120);
+        let mut dark = f.clone();
+        for p in dark.data.chunks_exact_mut(4) {
+            for c in &mut p[..3] {
+                *c = (*c as f32 * 0.4) as u8;
+            }
+        }
+        assert!(Look::of(&f).distance(&Look::of(&dark)) <= SAME_LOOK / 2.0);
+        // Another picture stays another look at any exposure.
+        assert!(Look::of(&picture(160, 90, 250)).distance(&Look::of(&dark)) > SAME_LOOK);
     }
 
     #[test]

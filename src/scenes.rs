@@ -329,6 +329,9 @@ fn is_mix_run(samples: &[SampleFeatures], a: usize, b: usize, cfg: &ShotConfig) 
         if t <= prev_t + 0.02 || t >= 0.97 || t <= 0.03 {
             return false;
         }
+        if more_detailed_than_a_mix(&samples[a], &samples[b], s, t) {
+            return false;
+        }
         let res: f32 = x.iter().zip(&diff).map(|(v, d)| (v - t * d).abs()).sum();
         let mix_res = res / (3 * CELLS) as f32;
         if mix_res > cfg.mix_tolerance * span {
@@ -343,6 +346,25 @@ fn is_mix_run(samples: &[SampleFeatures], a: usize, b: usize, cfg: &ShotConfig) 
         prev_t = t;
     }
     true
+}
+
+/// Slack of [`more_detailed_than_a_mix`] for encoding noise.
+const MIX_DETAIL_SLACK: f32 = 1.15;
+
+/// Whether `s` has more contrast or more edge than any mix `(1 − t)·A + t·B` can have:
+/// both are norms, so a mix has at most `(1 − t)·‖A‖ + t·‖B‖`. An underexposed spell of
+/// a page, its clean part, then a blown-out white shot fit the colour model of a mix
+/// (a gain looks like a mix with white), but the clean part has more detail than
+/// either end, which no dissolve has.
+fn more_detailed_than_a_mix(
+    a: &SampleFeatures,
+    b: &SampleFeatures,
+    s: &SampleFeatures,
+    t: f32,
+) -> bool {
+    let bound = |x: f32, y: f32| ((1.0 - t) * x + t * y) * MIX_DETAIL_SLACK + 0.005;
+    let edge = |f: &SampleFeatures| f.edges.iter().sum::<f32>() / CELLS as f32;
+    s.contrast > bound(a.contrast, b.contrast) || edge(s) > bound(edge(a), edge(b))
 }
 
 /// Brightness ramps into (fade-out) and out of (fade-in) black samples.
@@ -437,6 +459,33 @@ mod tests {
         assert_eq!(s.shots.len(), 2);
         assert_eq!((s.shots[1].start_idx, s.shots[1].start_us), (7, 7_000_000));
         assert!(s.transition.iter().all(|t| !t));
+    }
+
+    #[test]
+    fn a_clean_page_between_its_dark_spell_and_a_white_shot_is_more_detailed_than_a_mix() {
+        // An underexposed page, the clean page, a blown-out white shot: in colour the
+        // clean page sits between the two ends like a mix (a gain looks like a mix with
+        // white), but it has more contrast and edge than any mix of them has.
+        let page = |gain: f32| {
+            let mut data = Vec::new();
+            for y in 0..36u32 {
+                for x in 0..64u32 {
+                    let ink = (x / 4 + y / 3) % 2 == 0;
+                    let v = if ink { 60.0 } else { 215.0 } * gain;
+                    data.extend_from_slice(&[v.min(255.0) as u8; 3]);
+                    data.push(255);
+                }
+            }
+            RgbaFrame::new(64, 36, data).unwrap()
+        };
+        let white = RgbaFrame::filled(64, 36, [250, 250, 250, 255]);
+        let dark = page(0.35);
+        let f = features(&[dark.clone(), page(1.0), white.clone()]);
+        for t in [0.2, 0.4, 0.6, 0.8] {
+            assert!(more_detailed_than_a_mix(&f[0], &f[2], &f[1], t), "t {t}");
+            let m = features(&[mix(&dark, &white, t)]);
+            assert!(!more_detailed_than_a_mix(&f[0], &f[2], &m[0], t), "mix {t}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::emotion::{Emotion, EmotionModel};
 use crate::error::{FramepickError, Result};
 use crate::faces::{Face, FaceDetector};
 use crate::frame::RgbaFrame;
-use crate::look::Look;
+use crate::look::{Look, SAME_LOOK};
 use crate::profiles::{Niche, Weights};
 use crate::quality::{ContentLuma, QuickMetrics, Rejection};
 use crate::scenes::{detect_shots, SampleFeatures, ShotConfig};
@@ -176,6 +176,9 @@ pub struct CoreReport {
     /// Frames of that pool spoiled next to another frame of the same framing (blurrier,
     /// grainier, darker or more blown out: `spoils`).
     pub rejected_by_comparison: usize,
+    /// Every frame of that pool, in time order, with its verdict: why a frame the
+    /// caller expected is not among the picks (spoiled, or not analysed deeply).
+    pub pool: Vec<PooledFrame>,
     pub niche: &'static str,
     /// The weights the final score used (before dropping components not computed).
     pub weights: Option<Weights>,
@@ -192,6 +195,18 @@ pub struct CoreReport {
     pub transition_times: Vec<f64>,
     pub segments: SegmentLevels,
     pub warnings: Vec<String>,
+}
+
+/// A frame held for deep analysis, as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PooledFrame {
+    /// Presentation time in seconds.
+    pub time: f64,
+    /// The quick filter's verdict, else the comparison's ([`spoils`]); `None`: usable.
+    pub rejection: Option<Rejection>,
+    /// Sent to deep analysis (each covered shot's best first, then the best of the rest).
+    pub deep: bool,
 }
 
 /// How many importance segments got each level.
@@ -464,6 +479,7 @@ impl Session {
     /// Mark the pool's frames that are spoiled next to another frame of their framing
     /// (any frame analysed, not only the pool's), and count them.
     fn judge_by_comparison(&mut self) {
+        let spells = spoils::Spells::of(&self.seen);
         let verdicts: Vec<Option<Rejection>> = self
             .kept
             .par_iter()
@@ -471,11 +487,33 @@ impl Session {
                 if k.metrics.rejection().is_some() {
                     return None;
                 }
-                spoiled_by_comparison(self.sample_of(k.pts_us)?, &self.seen)
+                let i = self.seen.iter().rposition(|s| s.pts_us == k.pts_us)?;
+                spoiled_by_comparison(&self.seen[i], &self.seen)
+                    .or_else(|| spells.verdict(&self.seen, i))
             })
             .collect();
         for (k, v) in self.kept.iter_mut().zip(verdicts) {
             k.spoil = v;
+        }
+        let looks: Vec<Look> = self.kept.par_iter().map(|k| Look::of(&k.frame)).collect();
+        let dark_twins: Vec<bool> = (0..self.kept.len())
+            .map(|i| {
+                let k = &self.kept[i];
+                k.rejection().is_none()
+                    && spoils::underexposed_twin(
+                        k.pts_us,
+                        &k.metrics,
+                        (0..self.kept.len())
+                            .filter(|&j| j != i && self.kept[j].spoil.is_none())
+                            .filter(|&j| looks[i].distance(&looks[j]) <= SAME_LOOK)
+                            .map(|j| (self.kept[j].pts_us, &self.kept[j].metrics)),
+                    )
+            })
+            .collect();
+        for (k, dark) in self.kept.iter_mut().zip(dark_twins) {
+            if dark {
+                k.spoil = Some(Rejection::TooDark);
+            }
         }
         self.report.rejected_by_comparison = self.kept.iter().filter(|k| k.spoil.is_some()).count();
     }
@@ -654,7 +692,22 @@ impl Session {
         }
         self.report.frames_pooled = self.kept.len();
         self.judge_by_comparison();
+        let pooled: Vec<(i64, Option<Rejection>)> = self
+            .kept
+            .iter()
+            .map(|k| (k.pts_us, k.rejection()))
+            .collect();
         self.report.shots_in_deep = self.choose_for_deep();
+        let deep: std::collections::HashSet<i64> = self.kept.iter().map(|k| k.pts_us).collect();
+        self.report.pool = pooled
+            .into_iter()
+            .map(|(pts_us, rejection)| PooledFrame {
+                time: pts_us as f64 / 1e6,
+                rejection,
+                deep: deep.contains(&pts_us),
+            })
+            .collect();
+        self.report.pool.sort_by(|a, b| a.time.total_cmp(&b.time));
         if self.report.frames_rejected == self.report.frames_sampled {
             self.report.warnings.push(
                 "every sampled frame failed the quick filter (dark, blown out, blurry or flat); \

@@ -197,6 +197,21 @@ impl Sample {
         }
     }
 
+    /// The next sample of one spell ([`Spells`]): close in time, the same framing, the
+    /// same verdicts on its own, and neither worse than the other.
+    fn same_spell(&self, next: &Sample) -> bool {
+        if (next.pts_us - self.pts_us).abs() > SPELL_GAP_US
+            || self.rejected != next.rejected
+            || self.smeared() != next.smeared()
+        {
+            return false;
+        }
+        let framing = self.framing(next);
+        framing >= SAME_FRAMING
+            && self.worse_than(next, framing).is_none()
+            && next.worse_than(self, framing).is_none()
+    }
+
     fn blown_next_to(&self, r: &Sample) -> bool {
         self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
             && self.clipped_highlights >= BLOWN_MIN_CLIPPED
@@ -219,10 +234,10 @@ impl Sample {
         let grainy_ref = grainier(r, self);
         if grainier(self, r) {
             Some(Rejection::Noisy)
-        } else if self.brightness < DARK_RATIO * r.brightness
-            && self.brightness <= DARK_MAX_BRIGHTNESS
-            && r.clipped_highlights <= self.clipped_highlights + BLOWN_REF_MARGIN
-        {
+        } else if darker_than(
+            (self.brightness, self.clipped_highlights),
+            (r.brightness, r.clipped_highlights),
+        ) {
             Some(Rejection::TooDark)
         } else if self.blown_next_to(r) {
             Some(Rejection::BlownOut)
@@ -257,6 +272,88 @@ pub fn spoiled_by_comparison(frame: &Sample, others: &[Sample]) -> Option<Reject
 }
 
 /// Whether two frames show the same framing of the same picture (spoiled or not).
+/// Samples further apart than this are never one spell ([`Spells`]).
+pub const SPELL_GAP_US: i64 = 3_000_000;
+
+/// Spells: runs of samples, in time order, each showing the same framing as the one
+/// before at the same quality (neither [`Sample::worse_than`] the other). An
+/// underexposed or blurred spell of a pan is spoiled as a whole, yet only its ends are
+/// close enough to the clean part of the shot for the cell comparison to see the pan's
+/// picture again; a frame in its middle takes the spell's verdict.
+pub struct Spells {
+    /// Sample indices in time order (one per presentation time).
+    order: Vec<usize>,
+    /// For each sample index, its spell's `(first, last)` positions in `order`.
+    spell: Vec<Option<(usize, usize)>>,
+}
+
+impl Spells {
+    pub fn of(samples: &[Sample]) -> Self {
+        let mut order: Vec<usize> = (0..samples.len()).collect();
+        // The last sample of a time wins (pixels attached later replace a measurement).
+        order.sort_by_key(|&i| (samples[i].pts_us, std::cmp::Reverse(i)));
+        order.dedup_by_key(|&mut i| samples[i].pts_us);
+        let mut spell = vec![None; samples.len()];
+        let mut first = 0;
+        for pos in 0..order.len() {
+            let last =
+                pos + 1 == order.len() || !samples[order[pos]].same_spell(&samples[order[pos + 1]]);
+            if last {
+                for &i in &order[first..=pos] {
+                    spell[i] = Some((first, pos));
+                }
+                first = pos + 1;
+            }
+        }
+        Self { order, spell }
+    }
+
+    /// How the spell holding sample `i` is spoiled: [`spoiled_by_comparison`] of its
+    /// first and its last sample, where that says too dark or blown out. Exposure is
+    /// what a spell keeps from end to end; blur and grain verdicts stay with the
+    /// frame they were made on (a zoom softens its frames one by one, and next to a
+    /// blurred copy fine texture may read as grain).
+    pub fn verdict(&self, samples: &[Sample], i: usize) -> Option<Rejection> {
+        let (first, last) = self.spell.get(i).copied().flatten()?;
+        [first, last].iter().find_map(|&pos| {
+            spoiled_by_comparison(&samples[self.order[pos]], samples)
+                .filter(|r| matches!(r, Rejection::TooDark | Rejection::BlownOut))
+        })
+    }
+}
+
+/// Underexposed next to a reference showing the same picture: `(brightness, clipped
+/// highlights)` of each.
+fn darker_than((b, clipped): (f32, f32), (rb, r_clipped): (f32, f32)) -> bool {
+    b < DARK_RATIO * rb && b <= DARK_MAX_BRIGHTNESS && r_clipped <= clipped + BLOWN_REF_MARGIN
+}
+
+/// Frames further apart than this are not compared as look twins
+/// ([`underexposed_twin`]): an underexposed spell sits next to the clean part of its
+/// shot, while a scene seen again much later may rightly be lit otherwise.
+pub const TWIN_WINDOW_US: i64 = 10_000_000;
+
+/// Underexposed next to a brighter frame showing the same picture by its look (colours
+/// after an exposure gain, [`crate::look::Look`]) within [`TWIN_WINDOW_US`]. This finds
+/// the dark spell of a pan whose clean frames have moved too far for the cell
+/// comparison of [`spoiled_by_comparison`]; only exposure is judged this way, since
+/// another framing of one photo (a zoomed detail) may rightly be softer.
+/// `twins` yields `(pts_us, metrics)` of the frames the look calls the same picture.
+pub fn underexposed_twin<'a>(
+    pts_us: i64,
+    m: &QuickMetrics,
+    twins: impl IntoIterator<Item = (i64, &'a QuickMetrics)>,
+) -> bool {
+    twins.into_iter().any(|(t, r)| {
+        (t - pts_us).abs() <= TWIN_WINDOW_US
+            && r.rejection().is_none()
+            && darker_than(
+                (m.brightness, m.clipped_highlights),
+                (r.brightness, r.clipped_highlights),
+            )
+    })
+}
+
 pub fn same_framing(a: &Sample, b: &Sample) -> bool {
     a.framing_correlation(b) >= SAME_FRAMING
 }
@@ -398,6 +495,72 @@ mod tests {
         // Far apart in time, only the unshifted comparison counts.
         let later = sample(60_000_000, &panned(&picture(0.45, 0.0, 0), 16));
         assert_eq!(spoiled_by_comparison(&later, &[clean]), None);
+    }
+
+    /// A 160×90 window at `x0` on a wide scene, times `gain`: the frames of a pan.
+    fn scene(gain: f32, x0: usize) -> RgbaFrame {
+        let (w, h) = (160usize, 90usize);
+        let mut data = Vec::with_capacity(w * h * 4);
+        for y in 0..h {
+            for x in x0..x0 + w {
+                let block = if (x / 20 + y / 15) % 3 == 0 {
+                    80.0
+                } else {
+                    0.0
+                };
+                let wave = 40.0 * (x as f32 * 0.05).sin() + 30.0 * (y as f32 * 0.11).cos();
+                let v = ((70.0 + block + wave) * gain).clamp(0.0, 255.0) as u8;
+                data.extend_from_slice(&[v, v, v, 255]);
+            }
+        }
+        RgbaFrame::new(w as u32, h as u32, data).unwrap()
+    }
+
+    #[test]
+    fn the_middle_of_a_dark_spell_of_a_pan_takes_the_spell_s_verdict() {
+        // Clean, then underexposed while the pan goes on: only the dark frame next to
+        // the clean one still shows its picture; the next ones have moved too far.
+        let step = 16;
+        let samples: Vec<Sample> = (0..5)
+            .map(|k| {
+                let gain = if k == 0 { 1.0 } else { 0.45 };
+                sample(k as i64 * 500_000, &scene(gain, k * step))
+            })
+            .collect();
+        let last = &samples[4];
+        assert!(last.framing(&samples[0]) < SAME_FRAMING);
+        assert_eq!(spoiled_by_comparison(last, &samples), None);
+        assert_eq!(
+            spoiled_by_comparison(&samples[1], &samples),
+            Some(Rejection::TooDark)
+        );
+        let spells = Spells::of(&samples);
+        assert_eq!(spells.verdict(&samples, 4), Some(Rejection::TooDark));
+        assert_eq!(spells.verdict(&samples, 0), None);
+    }
+
+    #[test]
+    fn a_clean_shot_next_to_a_dark_spell_stays_clean_as_a_spell() {
+        let samples: Vec<Sample> = (0..6)
+            .map(|k| {
+                let gain = if k < 4 { 1.0 } else { 0.45 };
+                sample(k as i64 * 500_000, &scene(gain, k * 8))
+            })
+            .collect();
+        let spells = Spells::of(&samples);
+        for i in 0..4 {
+            assert_eq!(spells.verdict(&samples, i), None, "clean sample {i}");
+        }
+        assert_eq!(spells.verdict(&samples, 5), Some(Rejection::TooDark));
+    }
+
+    #[test]
+    fn an_underexposed_twin_nearby_is_too_dark_one_much_later_is_not() {
+        let clean = QuickMetrics::of(&scene(1.0, 0));
+        let dark = QuickMetrics::of(&scene(0.4, 40));
+        assert!(underexposed_twin(2_000_000, &dark, [(0, &clean)]));
+        assert!(!underexposed_twin(0, &clean, [(2_000_000, &dark)]));
+        assert!(!underexposed_twin(60_000_000, &dark, [(0, &clean)]));
     }
 
     #[test]

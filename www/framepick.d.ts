@@ -391,9 +391,21 @@ export interface Report {
   rangeReads: number;
   modelLoadMs: number;
   timings: PickTimings;
+  /** Every frame held for deep analysis, in time order, with its verdict: why a frame you expected is not picked. */
+  pool?: PooledFrame[];
   /** Things that degraded the result without failing it (e.g. no face model). */
   warnings: string[];
   [key: string]: unknown;
+}
+
+/** A frame held for deep analysis (`report.pool`). */
+export interface PooledFrame {
+  /** Seconds. */
+  time: number;
+  /** The quick filter's verdict, else the comparison with frames of the same picture; null: usable. */
+  rejection: 'tooDark' | 'blownOut' | 'blurry' | 'uniform' | 'noisy' | null;
+  /** Sent to deep analysis (each covered shot's best first, then the best of the rest). */
+  deep: boolean;
 }
 
 /** The price of one decode pass: targets, samples fed (an upper bound on frames decoded), keyframes among them, units. */

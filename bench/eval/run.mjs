@@ -68,6 +68,26 @@ export async function openPicker({ threads = null, timeoutMs = 10 * 60e3 } = {})
   };
 }
 
+/**
+ * The baselines' pick times for one video. They depend only on the video (its spec hash,
+ * the generator's version) and `top`, so they are kept in bench/.cache/eval/baselines and
+ * a run that changes only framepick does not pay FFmpeg's whole-file decode again; the
+ * times measured when they were made come back with them.
+ */
+async function baselinePicks(video, truth, top) {
+  const dir = join(EVAL_CACHE, 'baselines');
+  const file = join(dir, `${truth.name}-${truth.specHash.slice(0, 16)}-top${top}.json`);
+  if (existsSync(file)) {
+    try { return JSON.parse(readFileSync(file, 'utf8')); } catch { /* made again below */ }
+  }
+  const th = await quality.ffmpegThumbnails(video, truth.frames, top);
+  const he = await quality.hecate(video, truth.fps, { n: top });
+  const r = { th: { times: th.times, ms: th.ms }, he: { times: he.times, ms: he.ms } };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify(r));
+  return r;
+}
+
 /** Run the evaluation; resolves the result object (also written to bench/results/eval-<split>.json). */
 export async function runEval({ split = 'tune', only = null, niche = null, top = 10, framepick = true,
   log = () => {}, out = null, savePicks = true } = {}) {
@@ -108,7 +128,8 @@ export async function runEval({ split = 'tune', only = null, niche = null, top =
           row.methods.framepick = measure(truth, times, { asked: top });
           const rep = r.report || {};
           row.runs.framepick = { wallMs: r.wallMs, totalMs: rep.timings?.totalMs, framesDecoded: rep.framesDecoded,
-            framesDeep: rep.framesDeep, shots: rep.shots, warnings: rep.warnings, decoder: rep.decoder,
+            framesDeep: rep.framesDeep, shots: rep.shots, warnings: rep.warnings, decoder: rep.decoder, pool: rep.pool,
+            shotTimes: rep.shotTimes, transitionTimes: rep.transitionTimes,
             candidates: r.candidates.map((c) => ({ time: c.time, score: c.score, faces: c.faces?.length ?? 0, why: c.why })) };
           if (savePicks) {
             const dir = join(EVAL_CACHE, 'picks', v.name);
@@ -118,10 +139,9 @@ export async function runEval({ split = 'tune', only = null, niche = null, top =
           }
         }
       }
-      const th = await quality.ffmpegThumbnails(video, truth.frames, top);
+      const { th, he } = await baselinePicks(video, truth, top);
       row.methods['ffmpeg thumbnail'] = measure(truth, th.times, { asked: top });
       row.methods.uniform = measure(truth, quality.uniform(truth.duration, top), { asked: top });
-      const he = await quality.hecate(video, truth.fps, { n: top });
       row.methods['Hecate-style'] = measure(truth, he.times, { asked: top });
       row.runs['ffmpeg thumbnail'] = { ms: th.ms }; row.runs['Hecate-style'] = { ms: he.ms };
       rows.push(row);
