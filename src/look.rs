@@ -141,8 +141,9 @@ fn exposure_gain(mean: f32) -> f32 {
     (LOOK_MEAN_LUMA / mean.max(1.0)).clamp(0.25, 4.0)
 }
 
-/// Each channel value (after the exposure gain) spread linearly over its two nearest of [`LEVELS`] levels, so a
-/// small change of light moves weight gradually instead of flipping bins.
+/// Each channel value (after the exposure gain) spread linearly over its two nearest
+/// of [`LEVELS`] levels, so a small change of light moves weight gradually instead of
+/// flipping bins.
 fn joint_hist(frame: &RgbaFrame, r: Rect) -> Vec<f32> {
     let mut hist = vec![0.0f32; BINS];
     let w = frame.width as usize;

@@ -415,7 +415,7 @@ impl Session {
         };
         let [balance, smear] = content.texture();
         let sample = spoils::Sample::new(pts_us, &metrics, Some(balance)).with_smear(Some(smear));
-        if let Some(i) = self.seen.iter().rposition(|s| s.pts_us == pts_us) {
+        if let Some(i) = self.sample_index(pts_us) {
             self.seen[i] = sample;
         }
         self.keep(pts_us, metrics, frame);
@@ -471,9 +471,15 @@ impl Session {
         self.kept.sort_by(|a, b| b.rank.total_cmp(&a.rank));
     }
 
+    /// Where in `seen` the spoil comparison keeps the frame at `pts_us` (the latest
+    /// entry: pixels attached later replace a measurement).
+    fn sample_index(&self, pts_us: i64) -> Option<usize> {
+        self.seen.iter().rposition(|s| s.pts_us == pts_us)
+    }
+
     /// What the spoil comparison knows of the frame at `pts_us`.
     fn sample_of(&self, pts_us: i64) -> Option<&spoils::Sample> {
-        self.seen.iter().rev().find(|s| s.pts_us == pts_us)
+        self.sample_index(pts_us).map(|i| &self.seen[i])
     }
 
     /// Mark the pool's frames that are spoiled next to another frame of their framing
@@ -487,7 +493,7 @@ impl Session {
                 if k.metrics.rejection().is_some() {
                     return None;
                 }
-                let i = self.seen.iter().rposition(|s| s.pts_us == k.pts_us)?;
+                let i = self.sample_index(k.pts_us)?;
                 spoiled_by_comparison(&self.seen[i], &self.seen)
                     .or_else(|| spells.verdict(&self.seen, i))
             })

@@ -271,15 +271,15 @@ pub fn spoiled_by_comparison(frame: &Sample, others: &[Sample]) -> Option<Reject
         .next()
 }
 
-/// Whether two frames show the same framing of the same picture (spoiled or not).
 /// Samples further apart than this are never one spell ([`Spells`]).
 pub const SPELL_GAP_US: i64 = 3_000_000;
 
 /// Spells: runs of samples, in time order, each showing the same framing as the one
 /// before at the same quality (neither [`Sample::worse_than`] the other). An
-/// underexposed or blurred spell of a pan is spoiled as a whole, yet only its ends are
-/// close enough to the clean part of the shot for the cell comparison to see the pan's
-/// picture again; a frame in its middle takes the spell's verdict.
+/// underexposed or blown-out spell of a pan is spoiled as a whole, yet only its ends
+/// are close enough to the clean part of the shot for the cell comparison to see the
+/// pan's picture again; a frame in its middle takes the spell's verdict
+/// ([`Spells::verdict`]).
 pub struct Spells {
     /// Sample indices in time order (one per presentation time).
     order: Vec<usize>,
@@ -354,6 +354,7 @@ pub fn underexposed_twin<'a>(
     })
 }
 
+/// Whether two frames show the same framing of the same picture (spoiled or not).
 pub fn same_framing(a: &Sample, b: &Sample) -> bool {
     a.framing_correlation(b) >= SAME_FRAMING
 }
