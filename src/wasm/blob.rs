@@ -7,7 +7,7 @@ use js_sys::Uint8Array;
 use web_sys::{Blob, FileReaderSync};
 
 use crate::error::FramepickError;
-use crate::source::RangeSource;
+use crate::media::source::RangeSource;
 
 pub struct BlobSource {
     blob: Blob,

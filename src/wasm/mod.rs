@@ -7,19 +7,19 @@ use js_sys::{Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::crops::Ratio;
-use crate::demux::audio::AudioTrack;
-use crate::demux::{self, VideoTrack};
-use crate::emotion::EmotionModel;
+use crate::choosing::crops::Ratio;
+use crate::choosing::profiles::{Niche, ScoringOptions, Weights};
 use crate::error::FramepickError;
-use crate::faces::{DetectorConfig, FaceDetector};
-use crate::frame::RgbaFrame;
-use crate::profiles::{Niche, ScoringOptions, Weights};
-use crate::quality::{FrameSums, QuickMetrics, Rejection};
-use crate::sampling;
-use crate::segments::DenseConfig;
+use crate::judging::emotion::EmotionModel;
+use crate::judging::faces::{DetectorConfig, FaceDetector};
+use crate::media::demux::audio::AudioTrack;
+use crate::media::demux::{self, VideoTrack};
+use crate::media::frame::RgbaFrame;
+use crate::media::sampling;
+use crate::media::source::CachedReader;
+use crate::screening::quality::{FrameSums, QuickMetrics, Rejection};
+use crate::screening::segments::DenseConfig;
 use crate::session::{DeepModels, Session, SessionConfig};
-use crate::source::CachedReader;
 use blob::BlobSource;
 
 #[cfg(feature = "threads")]
@@ -181,7 +181,7 @@ impl Demuxer {
         to_js(&demux::audio::window_runs(
             samples,
             &times,
-            crate::audio::HALF_WINDOW_US,
+            crate::screening::audio::HALF_WINDOW_US,
         ))
     }
 
@@ -352,7 +352,7 @@ impl FaceModel {
             ))
         })?;
         let frame = RgbaFrame::new(width, height, rgba).map_err(js_error)?;
-        let face = crate::faces::Face {
+        let face = crate::judging::faces::Face {
             x,
             y,
             width: w,
@@ -390,7 +390,7 @@ fn crop_ratios(v: &JsValue) -> Result<Vec<Ratio>, JsValue> {
             ))
         })?
     };
-    crate::crops::parse_ratios(&items).map_err(js_error)
+    crate::choosing::crops::parse_ratios(&items).map_err(js_error)
 }
 
 /// The bytes of `samples[first..=last]`, read in one range request.
@@ -523,7 +523,9 @@ fn yuv_frame(
     full_range: bool,
     out: &[u32],
 ) -> crate::error::Result<RgbaFrame> {
-    use crate::yuv::{rgba_from_rgba, rgba_from_yuv420, Chroma, Matrix, Plane, Rgba, Yuv420};
+    use crate::media::yuv::{
+        rgba_from_rgba, rgba_from_yuv420, Chroma, Matrix, Plane, Rgba, Yuv420,
+    };
     let bad = |what: String| crate::error::FramepickError::invalid(what);
     let &[out_w, out_h, rotation] = out else {
         return Err(bad("pushYuv: out must be [width, height, rotation]".into()));

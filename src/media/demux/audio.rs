@@ -4,8 +4,7 @@
 
 use serde::Serialize;
 
-use super::Sample;
-use crate::sampling::{merge_runs, DecodeRun};
+use crate::media::samples::{merge_runs, DecodeRun, Sample};
 
 /// What `AudioDecoder.configure` needs, and the coded frames (all decodable alone).
 #[derive(Debug, Clone, Serialize)]

@@ -18,8 +18,8 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use crate::error::{FramepickError, Result};
-use crate::frame::RgbaFrame;
-use crate::look::{content_rect, content_rect_in, Rect};
+use crate::media::frame::RgbaFrame;
+use crate::screening::look::{content_rect, content_rect_in, Rect};
 
 /// Stricter than Hecate's 0.075: see the module comment.
 pub const MIN_BRIGHTNESS: f32 = 0.12;
@@ -126,7 +126,7 @@ pub struct QuickMetrics {
     #[serde(skip)]
     pub edges: [f32; CELLS],
     /// Mean luma (0–255) of each cell of a 16×16 grid, row-major: the layout a pan or
-    /// zoom shifts, for comparing frames of one picture ([`crate::spoils`]).
+    /// zoom shifts, for comparing frames of one picture ([`crate::screening::spoils`]).
     #[serde(skip)]
     pub grid: [f32; FINE_CELLS],
 }
@@ -388,7 +388,7 @@ impl QuickMetrics {
 
     /// The metrics of the picture between letterbox or pillarbox bars: black bars
     /// would read as a flat, dark, noise-free half of the frame and hide what the
-    /// picture itself is ([`crate::look::content_rect`]).
+    /// picture itself is ([`crate::screening::look::content_rect`]).
     pub fn of_content(frame: &RgbaFrame) -> Self {
         Self::of_rect(frame, content_rect(frame))
     }
@@ -487,7 +487,7 @@ impl QuickMetrics {
     /// (the gain squashes its contrast too), or dark with crushed blacks when an offset
     /// did. Neither the too-dark nor the uniformity rule (a dark sky is one dark tone)
     /// applies to it; darkness next to a brighter frame of the same picture still does
-    /// ([`crate::spoils`]). On the evaluation set's tuning half (320 px): a space photo
+    /// ([`crate::screening::spoils`]). On the evaluation set's tuning half (320 px): a space photo
     /// reads contrast 0.095–0.109 at brightness 0.068–0.073 with 0.1–0.6 % crushed;
     /// every underexposed spell under 0.12 brightness reads contrast ≤ 0.061; the
     /// offset-darkened spell of tests/make_videos.sh `spoiled.mp4` reads contrast 0.108
@@ -546,7 +546,7 @@ impl QuickMetrics {
 /// horizontal and vertical gradient energies of the content. A picture smeared along
 /// one direction (motion blur, a whip pan) keeps its edges across the motion and
 /// loses those along it; a sharp photo, a face, a page of text have both. Measured
-/// on the pixels of the frames kept for deep analysis ([`crate::look::content_rect`]
+/// on the pixels of the frames kept for deep analysis ([`crate::screening::look::content_rect`]
 /// first), so the GPU path needs no part of it.
 pub fn gradient_balance(frame: &RgbaFrame) -> f32 {
     ContentLuma::of(frame).gradient_balance()

@@ -15,20 +15,9 @@ mod webm;
 use serde::Serialize;
 
 use crate::error::{FramepickError, Result};
-use crate::source::{read_up_to, CachedReader, RangeSource};
+pub use crate::media::samples::Sample;
+use crate::media::source::{read_up_to, CachedReader, RangeSource};
 use audio::{AudioTrack, NoAudio};
-
-/// One coded video sample, in decode order.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Sample {
-    /// Presentation time in microseconds (what `VideoFrame.timestamp` will carry).
-    pub pts_us: i64,
-    pub duration_us: i64,
-    pub keyframe: bool,
-    pub offset: u64,
-    pub size: u32,
-}
 
 /// What the decoder needs to be configured and fed.
 #[derive(Debug, Clone, Serialize)]

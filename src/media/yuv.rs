@@ -13,7 +13,7 @@
 //! thresholds fitted on canvas frames still hold.
 
 use crate::error::{FramepickError, Result};
-use crate::frame::RgbaFrame;
+use crate::media::frame::RgbaFrame;
 
 /// How the chroma of a 4:2:0 picture is stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

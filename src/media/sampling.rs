@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::demux::Sample;
+use crate::media::samples::Sample;
+pub use crate::media::samples::{merge_runs, DecodeRun};
 
 /// Index (decode order) of the sample shown at each grid time `0, interval, 2·interval …`.
 /// Each sample is taken once, even when the grid is finer than the frame rate.
@@ -417,14 +418,6 @@ pub fn nearest_sample(samples: &[Sample], pts_us: i64) -> Option<usize> {
     (0..samples.len()).min_by_key(|&i| (samples[i].pts_us - pts_us).abs())
 }
 
-/// A contiguous stretch of samples to feed the decoder, decode order, inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DecodeRun {
-    pub first: usize,
-    pub last: usize,
-}
-
 /// Merge the stretches needed for `targets` so each sample is decoded at most once.
 pub fn decode_runs(samples: &[Sample], targets: &[usize]) -> Vec<DecodeRun> {
     let runs: Vec<DecodeRun> = targets
@@ -464,19 +457,6 @@ pub fn coarse_budget(budget: u64) -> u64 {
 pub fn dense_budget(budget: u64, coarse_units: u64) -> u64 {
     let floor = (budget as f64 * MIN_DENSE_SHARE).round() as u64;
     budget.saturating_sub(coarse_units).max(floor)
-}
-
-/// Sorted, with overlapping or adjacent runs joined (they share a decoder session).
-pub fn merge_runs(mut runs: Vec<DecodeRun>) -> Vec<DecodeRun> {
-    runs.sort_by_key(|r| r.first);
-    let mut merged: Vec<DecodeRun> = Vec::new();
-    for r in runs {
-        match merged.last_mut() {
-            Some(m) if r.first <= m.last + 1 => m.last = m.last.max(r.last),
-            _ => merged.push(r),
-        }
-    }
-    merged
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! Choosing the final picks: best scores first, spread across the video, no two
-//! pictures that look the same to a viewer ([`crate::look::Look`], bars cropped), and
+//! pictures that look the same to a viewer ([`crate::screening::look::Look`], bars cropped), and
 //! faces first where the niche wants them.
 
 /// Look distance at or below which two frames are the same picture.
-pub use crate::look::SAME_LOOK;
+pub use crate::screening::look::SAME_LOOK;
 
 /// Weight of a frame's own score against its similarity to the picks so far
 /// (Carbonell & Goldstein's λ): 1 would be plain best-first.

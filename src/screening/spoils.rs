@@ -11,10 +11,10 @@
 //! [`SHIFT_WINDOW_US`] of each other may also match on the 16×16 grid of log lumas
 //! shifted by up to [`MAX_SHIFT`] cells, so the spoiled spell of a panning shot finds
 //! the clean frames of the pan. A frame smeared by horizontal motion
-//! ([`crate::quality::smear`]) is spoiled without any reference: a fast pan is another
+//! ([`crate::screening::quality::smear`]) is spoiled without any reference: a fast pan is another
 //! framing than the shots around it.
 
-use crate::quality::{QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
+use crate::screening::quality::{QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
 
 const CELLS: usize = GRID * GRID;
 
@@ -83,9 +83,9 @@ pub struct Sample {
     gradient: f32,
     noise: f32,
     clipped_highlights: f32,
-    /// [`crate::quality::gradient_balance`], where the pixels were at hand.
+    /// [`crate::screening::quality::gradient_balance`], where the pixels were at hand.
     pub balance: Option<f32>,
-    /// [`crate::quality::smear`], where the pixels were at hand.
+    /// [`crate::screening::quality::smear`], where the pixels were at hand.
     pub smear: Option<f32>,
     rejected: bool,
 }
@@ -124,7 +124,7 @@ impl Sample {
         }
     }
 
-    /// With the frame's [`crate::quality::smear`] (needs its pixels).
+    /// With the frame's [`crate::screening::quality::smear`] (needs its pixels).
     pub fn with_smear(mut self, smear: Option<f32>) -> Self {
         self.smear = smear;
         self
@@ -334,7 +334,7 @@ fn darker_than((b, clipped): (f32, f32), (rb, r_clipped): (f32, f32)) -> bool {
 pub const TWIN_WINDOW_US: i64 = 10_000_000;
 
 /// Underexposed next to a brighter frame showing the same picture by its look (colours
-/// after an exposure gain, [`crate::look::Look`]) within [`TWIN_WINDOW_US`]. This finds
+/// after an exposure gain, [`crate::screening::look::Look`]) within [`TWIN_WINDOW_US`]. This finds
 /// the dark spell of a pan whose clean frames have moved too far for the cell
 /// comparison of [`spoiled_by_comparison`]; only exposure is judged this way, since
 /// another framing of one photo (a zoomed detail) may rightly be softer.
@@ -362,7 +362,7 @@ pub fn same_framing(a: &Sample, b: &Sample) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::RgbaFrame;
+    use crate::media::frame::RgbaFrame;
 
     /// A picture with structure: diagonal ramp plus blocks, times `gain`, plus `grain`.
     fn picture(gain: f32, grain: f32, blur: usize) -> RgbaFrame {
@@ -405,7 +405,7 @@ mod tests {
         Sample::new(
             pts,
             &QuickMetrics::of(f),
-            Some(crate::quality::gradient_balance(f)),
+            Some(crate::screening::quality::gradient_balance(f)),
         )
     }
 

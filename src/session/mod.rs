@@ -7,22 +7,22 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::aesthetics::{aesthetics, gradient_magnitude, Aesthetics};
-use crate::audio::{self, AudioLevels};
-use crate::composition::{composition, energy_centroid, main_face, Composition};
-use crate::crops::{self, Crop, EnergyMap, Ratio};
-use crate::editability::{editable_region, EditableRegion, ROOM_FOR_TITLE};
-use crate::emotion::{Emotion, EmotionModel};
+use crate::choosing::crops::{self, Crop, EnergyMap, Ratio};
+use crate::choosing::profiles::{Niche, Weights};
+use crate::choosing::select::{pick_diverse, Choice};
 use crate::error::{FramepickError, Result};
-use crate::faces::{Face, FaceDetector};
-use crate::frame::RgbaFrame;
-use crate::look::{Look, SAME_LOOK};
-use crate::profiles::{Niche, Weights};
-use crate::quality::{ContentLuma, QuickMetrics, Rejection};
-use crate::scenes::{detect_shots, SampleFeatures, ShotConfig};
-use crate::segments::{dense_plan, score_segments, DenseConfig, Level, SegmentConfig};
-use crate::select::{pick_diverse, Choice};
-use crate::spoils::{self, spoiled_by_comparison};
+use crate::judging::aesthetics::{aesthetics, gradient_magnitude, Aesthetics};
+use crate::judging::composition::{composition, energy_centroid, main_face, Composition};
+use crate::judging::editability::{editable_region, EditableRegion, ROOM_FOR_TITLE};
+use crate::judging::emotion::{Emotion, EmotionModel};
+use crate::judging::faces::{Face, FaceDetector};
+use crate::media::frame::RgbaFrame;
+use crate::screening::audio::{self, AudioLevels};
+use crate::screening::look::{Look, SAME_LOOK};
+use crate::screening::quality::{ContentLuma, QuickMetrics, Rejection};
+use crate::screening::scenes::{detect_shots, SampleFeatures, ShotConfig};
+use crate::screening::segments::{dense_plan, score_segments, DenseConfig, Level, SegmentConfig};
+use crate::screening::spoils::{self, spoiled_by_comparison};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SessionConfig {
@@ -56,7 +56,7 @@ pub const MAX_FRAME_BYTES: usize = 384 << 20;
 pub const POOL_FACTOR: usize = 3;
 
 /// Face score (detector score × size) from which a face makes the frame a face
-/// frame for [`crate::select::FacePolicy`]: a clearly detected face of at least about
+/// frame for [`crate::choosing::select::FacePolicy`]: a clearly detected face of at least about
 /// 2 % of the frame's area.
 pub const CLEAN_FACE: f32 = 0.5;
 

@@ -13,8 +13,8 @@ use serde::Serialize;
 use tract_onnx::prelude::*;
 
 use crate::error::{FramepickError, Result};
-use crate::frame::RgbaFrame;
-use crate::models;
+use crate::judging::models;
+use crate::media::frame::RgbaFrame;
 
 /// Per-channel means in B, G, R order, subtracted from the 0–255 input.
 const MEAN_BGR: [f32; 3] = [104.0, 117.0, 127.0];

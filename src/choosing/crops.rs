@@ -27,9 +27,9 @@
 
 use serde::Serialize;
 
-use crate::editability::{EditableRegion, ROOM_FOR_TITLE};
 use crate::error::{FramepickError, Result};
-use crate::faces::Face;
+use crate::judging::editability::{EditableRegion, ROOM_FOR_TITLE};
+use crate::judging::faces::Face;
 
 /// The four shapes every candidate gets: video thumbnail, square post, portrait post,
 /// story / short cover.
@@ -339,7 +339,7 @@ fn face_boxes(scene: &Scene<'_>) -> Vec<FaceBox> {
             if x1 <= x0 || y1 <= y0 {
                 return None;
             }
-            let (ex, ey) = crate::composition::eye_point(f);
+            let (ex, ey) = crate::judging::composition::eye_point(f);
             Some(FaceBox {
                 x0,
                 y0,

@@ -17,8 +17,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::choosing::select::FacePolicy;
 use crate::error::{FramepickError, Result};
-use crate::select::FacePolicy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -13,8 +13,8 @@
 
 use serde::Serialize;
 
-use crate::faces::Face;
-use crate::frame::RgbaFrame;
+use crate::judging::faces::Face;
+use crate::media::frame::RgbaFrame;
 
 const SHARPNESS_HALF_POINT: f32 = 60.0;
 const EDGE_THRESHOLD: f32 = 48.0;

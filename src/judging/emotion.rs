@@ -18,9 +18,9 @@ use serde::Serialize;
 use tract_onnx::prelude::*;
 
 use crate::error::{FramepickError, Result};
-use crate::faces::Face;
-use crate::frame::RgbaFrame;
-use crate::models;
+use crate::judging::faces::Face;
+use crate::judging::models;
+use crate::media::frame::RgbaFrame;
 
 pub const LABELS: [&str; 7] = [
     "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral",

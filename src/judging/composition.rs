@@ -22,7 +22,7 @@
 
 use serde::Serialize;
 
-use crate::faces::Face;
+use crate::judging::faces::Face;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

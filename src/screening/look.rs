@@ -7,7 +7,7 @@
 //! bars, by colour distribution (soft-binned joint RGB histogram), which a pan or
 //! zoom of one photo barely moves and another photo moves a lot.
 
-use crate::frame::RgbaFrame;
+use crate::media::frame::RgbaFrame;
 
 /// A row or column is a bar when at most this share of its pixels is brighter than
 /// [`BAR_LUMA`]: encoders leave a little ringing at the edge of a bar.

@@ -17,7 +17,7 @@
 
 use serde::Serialize;
 
-use crate::quality::{hamming, ColorHist, QuickMetrics, GRID};
+use crate::screening::quality::{hamming, ColorHist, QuickMetrics, GRID};
 
 const CELLS: usize = GRID * GRID;
 
@@ -410,7 +410,7 @@ fn mark_fade_ramps(samples: &[SampleFeatures], cfg: &ShotConfig, transition: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::RgbaFrame;
+    use crate::media::frame::RgbaFrame;
 
     /// A textured frame: diagonal stripes of `period` px in colour `c`, on 64×36.
     fn frame(c: [u8; 3], period: u32) -> RgbaFrame {

@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use crate::faces::Face;
+use crate::judging::faces::Face;
 
 /// Mean gradient magnitude below which a cell can carry text.
 pub const CALM_ENERGY: f32 = 6.0;
@@ -161,8 +161,8 @@ pub fn editable_region(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aesthetics::gradient_magnitude;
-    use crate::frame::RgbaFrame;
+    use crate::judging::aesthetics::gradient_magnitude;
+    use crate::media::frame::RgbaFrame;
 
     fn busy_with_flat_rows(w: u32, h: u32, flat: impl Fn(u32, u32) -> bool) -> Vec<f32> {
         let mut data = Vec::new();

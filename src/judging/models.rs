@@ -8,7 +8,7 @@ use crate::error::{FramepickError, Result};
 pub const FACE_MODEL: &str = "retinaface-mnet025.onnx";
 pub const EMOTION_MODEL: &str = "emotion-minixception.onnx";
 
-const SHA256SUMS: &str = include_str!("../models/SHA256SUMS");
+const SHA256SUMS: &str = include_str!("../../models/SHA256SUMS");
 
 /// The expected sha256 (hex) of a shipped model file.
 pub fn expected_sha256(name: &str) -> Option<&'static str> {

@@ -2,7 +2,7 @@
 //! segments are chosen *before* dense decoding (the old server pipeline's ideas #3, #4
 //! and #8: fewer frames per segment, skip low-importance segments, choose first).
 //!
-//! Each shot from [`crate::scenes::detect_shots`] is cut into segments of at most
+//! Each shot from [`crate::screening::scenes::detect_shots`] is cut into segments of at most
 //! `max_segment_us`; each segment gets a 0–1 score from its terms (all 0–1):
 //!
 //! | term | meaning | weight |
@@ -21,7 +21,7 @@
 
 use serde::Serialize;
 
-use crate::scenes::{SampleFeatures, Shots};
+use crate::screening::scenes::{SampleFeatures, Shots};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -354,9 +354,9 @@ pub fn segment_at(segments: &[Segment], t: i64) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::frame::RgbaFrame;
-    use crate::quality::QuickMetrics;
-    use crate::scenes::{detect_shots, ShotConfig};
+    use crate::media::frame::RgbaFrame;
+    use crate::screening::quality::QuickMetrics;
+    use crate::screening::scenes::{detect_shots, ShotConfig};
 
     fn textured(seed: u32, noise: u32) -> RgbaFrame {
         let mut s = seed.wrapping_mul(2654435761) | 1;
