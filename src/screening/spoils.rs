@@ -275,7 +275,7 @@ pub fn spoiled_by_comparison(frame: &Sample, others: &[Sample]) -> Option<Reject
 pub const SPELL_GAP_US: i64 = 3_000_000;
 
 /// Spells: runs of samples, in time order, each showing the same framing as the one
-/// before at the same quality (neither [`Sample::worse_than`] the other). An
+/// before at the same quality (neither `Sample::worse_than` the other). An
 /// underexposed or blown-out spell of a pan is spoiled as a whole, yet only its ends
 /// are close enough to the clean part of the shot for the cell comparison to see the
 /// pan's picture again; a frame in its middle takes the spell's verdict
