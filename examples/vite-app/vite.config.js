@@ -16,8 +16,9 @@ const isolation = {
  * framepick's worker loads its wasm builds and models at run time from `pkg/`
  * beside worker.js, by URLs that Vite must not rewrite.
  * - `vite build` copies worker.js as an asset (it sees `new URL('./worker.js',
- *   import.meta.url)` in framepick.js) but not pkg/, gpu.js nor encode-crops.js: this
- *   copies the package's www/pkg/, www/gpu.js and www/encode-crops.js next to wherever
+ *   import.meta.url)` in framepick.js) but not what the worker imports, which Vite does
+ *   not follow inside an asset: this copies the package's www/pkg/, www/worker/ (the
+ *   worker's stages, WebGPU code and frame hold) and www/encode-crops.js next to wherever
  *   worker.js landed.
  * - `vite` (dev) would rewrite the worker's `new URL('./pkg/', import.meta.url)`:
  *   this serves the package's www/ files as they are instead.
@@ -44,10 +45,10 @@ function framepick() {
         [...(f.originalFileNames || []), f.originalFileName].some((n) => /framepick\/www\/worker\.js$/.test(n || '')));
       if (workers.length === 0) this.warn('framepick: worker.js was not emitted; is framepick imported?');
       for (const dir of new Set(workers.map((w) => dirname(join(outDir, w.fileName))))) {
-        await cp(join(www, 'pkg'), join(dir, 'pkg'), { recursive: true });
-        // The worker imports its WebGPU code, and the crop encoder, from beside it when a
-        // pick asks for them.
-        for (const f of ['gpu.js', 'encode-crops.js']) await cp(join(www, f), join(dir, f));
+        // worker.js imports worker/ as it loads; worker/gpu.js (WebGPU) and encode-crops.js
+        // only when a pick asks for them.
+        for (const d of ['pkg', 'worker']) await cp(join(www, d), join(dir, d), { recursive: true });
+        await cp(join(www, 'encode-crops.js'), join(dir, 'encode-crops.js'));
       }
     },
   };
