@@ -128,8 +128,8 @@ test('a bad command line exits 2 naming the option or value, before any browser 
   }
 });
 
-test('the niches the CLI accepts are the pipeline\'s (src/profiles.rs)', () => {
-  const rust = readFileSync(join(ROOT, 'src/profiles.rs'), 'utf8');
+test('the niches the CLI accepts are the pipeline\'s (src/choosing/profiles.rs)', () => {
+  const rust = readFileSync(join(ROOT, 'src/choosing/profiles.rs'), 'utf8');
   const body = /pub enum Niche \{([^}]*)\}/.exec(rust)[1];
   const variants = body.split('\n').map((l) => l.trim()).filter((l) => /^[A-Z]\w*,?$/.test(l))
     .map((l) => l.replace(',', '').toLowerCase());

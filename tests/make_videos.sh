@@ -85,7 +85,7 @@ if [ ! -s "$out/screencast.mp4" ]; then
   parts="$(mktemp -d)"
   trap 'rm -rf "$parts"' EXIT
   : > "$parts/list.txt"
-  code="fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:textfile=$here/../src/select.rs"
+  code="fontfile=/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:textfile=$here/../src/choosing/select.rs"
   code="$code:expansion=none:fontsize=14:x=60:y=20-12*t"
   seg 01 -f lavfi -i "color=c=0x1e1e1e:size=1280x720:rate=30" -vf "drawtext=$code:fontcolor=0xd4d4d4" -t 4
   seg 02 -f lavfi -i "color=c=white:size=1280x720:rate=30" -vf "drawtext=$code:fontcolor=0x333333" -t 4

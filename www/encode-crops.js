@@ -1,6 +1,6 @@
 // Crop images of a pick: each asked crop (candidate.crops[i].asked) cut from the same
 // full-size picture the pick's own image is drawn from, and encoded like it. The crop
-// rectangles come from the Rust core (src/crops.rs) in the upright picture's pixels.
+// rectangles come from the Rust core (src/choosing/crops/) in the upright picture's pixels.
 
 /** `'16:9'` → `[16, 9]`. */
 function ratioTerms(label) {

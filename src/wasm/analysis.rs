@@ -115,7 +115,7 @@ impl Analysis {
         Ok(())
     }
 
-    /// A frame measured on the GPU (www/gpu.js): its accumulator words and per-tile
+    /// A frame measured on the GPU (www/worker/gpu.js): its accumulator words and per-tile
     /// partial sums. Returns whether its pixels are wanted (`attachPixels`).
     #[wasm_bindgen(js_name = pushSums)]
     pub fn push_sums(

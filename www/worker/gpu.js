@@ -5,9 +5,9 @@
 // response). Only those sums (≈ 20 KB) come back;
 // the analysis-size pixels come back only for frames the Rust session wants to keep
 // for deep analysis. The metrics themselves are computed in Rust from the sums
-// (`FrameSums::from_gpu` in src/quality.rs), the same code the CPU path ends in.
+// (`FrameSums::from_gpu` in src/screening/quality/sums.rs), the same code the CPU path ends in.
 
-// Layout of the atomic u32 accumulator; must match src/quality.rs (GPU_* constants).
+// Layout of the atomic u32 accumulator; must match src/screening/quality/sums.rs (GPU_* constants).
 const ACC_WORDS = 2992;
 const PARTIALS_PER_GROUP = 9;
 const TILE = 16;

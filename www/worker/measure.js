@@ -42,7 +42,7 @@ export function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false)
     state.cpuFrames++;
   };
   // `lowMemory` (the default): pictures are copied out (RGBA where the browser converts,
-  // else I420/NV12) and scaled in wasm (src/yuv.rs): a canvas drawImage of a VideoFrame
+  // else I420/NV12) and scaled in wasm (src/media/yuv.rs): a canvas drawImage of a VideoFrame
   // makes Chromium keep a full-size RGBA conversion of it (~8 MB a 1080p frame) for a
   // while. Other formats, or a copyTo that fails, go through the canvas.
   const yuv = yuvReader();

@@ -9,7 +9,7 @@
 //!
 //! Cost: two passes over the frame (one over RGBA for luma, histograms, colourfulness
 //! and the cell means behind the perceptual hash; one over luma for Laplacian,
-//! gradient and the edge grid), into [`FrameSums`]. The WebGPU path (www/gpu.js)
+//! gradient and the edge grid), into [`FrameSums`]. The WebGPU path (www/worker/gpu.js)
 //! accumulates the same sums on the GPU; both end in [`QuickMetrics::from_sums`].
 
 mod content;

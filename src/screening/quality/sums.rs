@@ -1,6 +1,6 @@
 use super::*;
 
-/// Word offsets of the GPU accumulator (www/gpu.js writes it with atomics; the two
+/// Word offsets of the GPU accumulator (www/worker/gpu.js writes it with atomics; the two
 /// must agree): luma histogram, colour histogram, 32×32 luma cell sums (fixed point,
 /// [`GPU_FIXED`]) and counts, 8×8 RGB cell sums and counts, 8×8 gradient cell sums
 /// (fixed point) and counts.
