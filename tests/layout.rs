@@ -6,7 +6,8 @@
 //! - code inside the crate names modules by their folder path (`crate::screening::quality`),
 //!   not by the root's re-exports kept for users (`crate::quality`);
 //! - no source file holds more than about 500 lines of code outside its tests, and the
-//!   worker's JavaScript files stay under 300 lines each.
+//!   worker's JavaScript files stay under 300 lines each;
+//! - ARCHITECTURE.md's map names every source file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -296,6 +297,32 @@ fn source_files_stay_small() {
         }
     }
     assert!(big.is_empty(), "files to split: {big:#?}");
+}
+
+#[test]
+fn architecture_md_maps_every_source_file() {
+    let map = fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let src = root().join("src");
+    let mut rs = Vec::new();
+    files(&src, "rs", &mut rs);
+    let missing: Vec<String> = rs
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .map(|rel| match rel.strip_suffix("mod.rs") {
+            Some(folder) => folder.to_string(), // a folder module: its folder is named
+            None => rel,
+        })
+        .filter(|name| !map.contains(name.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not on ARCHITECTURE.md's map: {missing:#?}"
+    );
 }
 
 #[test]
