@@ -169,6 +169,7 @@ async function pick(id, file, options) {
     const denseDecoded = dense.targets.length === 0 ? { framesDecoded: 0, framesSkipped: 0, warnings: [] }
       : await decodeTargets(id, demuxer, track, config, dense, onFrame, (f) => progress('dense', f));
     await measure.settled();
+    measure.release();
     progress('dense', 1);
     timings.denseMs = performance.now() - t15;
 

@@ -98,6 +98,8 @@ export function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false)
       state.warnings.push(`frame at ${(ptsUs / 1e6).toFixed(2)} s lost with the GPU`);
     }));
   };
+  /** No more frames: let go of the buffers kept for reuse. */
+  state.release = () => yuv.release();
   state.settled = async () => {
     const all = state.inflight.splice(0);
     await Promise.all(all);
@@ -105,6 +107,13 @@ export function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false)
   return state;
 }
 
+/**
+ * Above this many pixels (1440p and up), frames are copied as decoded (I420/NV12, 1.5
+ * bytes a pixel) and converted in wasm, not converted to RGBA by the browser (4 bytes a
+ * pixel): a 4K RGBA copy is 33 MB, and the copies in flight and kept for reuse were
+ * most of a 4K pick's memory over a 1080p one.
+ */
+const RGBA_MAX_PIXELS = 2560 * 1440;
 /** Copy buffers kept for reuse (more are made while copies overlap). */
 const FREE_COPIES = 2;
 /** `copyTo` options that have the browser convert to sRGB RGBA (Chromium 127+). */
@@ -117,6 +126,8 @@ const RGBA_COPY = { format: 'RGBA', colorSpace: 'srgb' };
 export function frameCopier(make = (n) => new Uint8Array(n)) {
   const free = [];
   const give = (data) => { if (free.length < FREE_COPIES) free.push(data); };
+  // Once no more frames come, the buffers kept for reuse can go (two 4K RGBA ones are 66 MB).
+  const release = () => { free.length = 0; };
   const copy = async (frame, options) => {
     const size = frame.allocationSize(options);
     const k = free.findIndex((b) => b.length === size);
@@ -128,7 +139,7 @@ export function frameCopier(make = (n) => new Uint8Array(n)) {
       throw e;
     }
   };
-  return { copy, give };
+  return { copy, give, release };
 }
 
 /**
@@ -140,13 +151,15 @@ export function frameCopier(make = (n) => new Uint8Array(n)) {
  * open; the caller closes it).
  */
 export function yuvReader({ rgba: convert = true } = {}) {
-  const { copy, give } = frameCopier();
+  const { copy, give, release } = frameCopier();
   let rgba = convert ? RGBA_COPY : null;
   return {
+    release,
     takes: (frame) => rgba !== null || frame.format === 'I420' || frame.format === 'NV12',
     async read(frame) {
       let got = null;
-      if (rgba) {
+      const large = frame.visibleRect.width * frame.visibleRect.height > RGBA_MAX_PIXELS;
+      if (rgba && !(large && (frame.format === 'I420' || frame.format === 'NV12'))) {
         // A browser without converting copyTo throws (TypeError or NotSupportedError).
         got = await copy(frame, rgba).catch(() => { rgba = null; return null; });
       }
