@@ -127,6 +127,33 @@ test('frames scaled in wasm from copyTo measure as frames drawn on a canvas', as
   }
 });
 
+test('pictures over 1440p are copied as decoded, measure as drawn on a canvas, and pick', async () => {
+  // 2880×1620 (4.7 MP): an RGBA copy would be 18.7 MB a frame, I420 is 7 MB.
+  const large = join(DIR, 'large.mp4');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-t', '3', '-i', join(VIDEOS, 'face.mp4'), '-vf', 'scale=2880:1620',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-pix_fmt', 'yuv420p', large]);
+  // Sharpness: at this 9× downscale Chromium's canvas and the box mean in wasm differ by
+  // about 0.04 whichever copy feeds the box (measured at 0.4 s: canvas 0.877, RGBA copy
+  // 0.916, I420 copy 0.916), so the bound is wider than for 1080p above.
+  const tolerance = { brightness: 0.01, contrast: 0.01, sharpness: 0.06, uniformity: 0.03, noise: 0.5 };
+  await page.setInputFiles('#file', large);
+  const r = await page.evaluate(() => window.picker.inspectFrames(document.getElementById('file').files[0],
+    [0.4, 1.7, 2.6], { metrics: true }));
+  assert.equal(r.frames.length, 3);
+  for (const f of r.frames) {
+    assert.equal(f.copiedAs, 'I420', `at ${f.time}: copied as decoded, not converted to RGBA`);
+    for (const [k, tol] of Object.entries(tolerance)) {
+      assert.ok(Math.abs(f.cpu[k] - f.yuv[k]) <= tol, `at ${f.time}: ${k} ${f.cpu[k]} vs ${f.yuv[k]}`);
+    }
+    assert.equal(f.yuv.rejection, f.cpu.rejection, `at ${f.time}`);
+  }
+  const picked = await pick(large, { top: 2, gpu: false });
+  assert.ok(!picked.error, JSON.stringify(picked.error));
+  assert.equal(picked.report.framesFromYuv, picked.report.framesSampled);
+  assert.equal(picked.candidates.length, 2);
+  assert.equal(picked.report.width, 2880);
+});
+
 test('lowMemory (the default): a pick measures its frames from copyTo, with the canvas path\'s verdicts', async () => {
   const low = await pick(longGop, { top: 3, gpu: false });
   assert.ok(!low.error, JSON.stringify(low.error));
