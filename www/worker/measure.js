@@ -108,10 +108,10 @@ export function quickMeasure(analysis, gpu, aw, ah, rotation, lowMemory = false)
 }
 
 /**
- * Above this many pixels (1440p and up), frames are copied as decoded (I420/NV12, 1.5
- * bytes a pixel) and converted in wasm, not converted to RGBA by the browser (4 bytes a
- * pixel): a 4K RGBA copy is 33 MB, and the copies in flight and kept for reuse were
- * most of a 4K pick's memory over a 1080p one.
+ * Frames larger than 2560×1440 are copied as decoded (I420/NV12, 1.5 bytes a pixel) and
+ * converted in wasm, not converted to RGBA by the browser (4 bytes a pixel): a 4K RGBA
+ * copy is 33 MB, and the copies in flight and kept for reuse were most of a 4K pick's
+ * memory over a 1080p one.
  */
 const RGBA_MAX_PIXELS = 2560 * 1440;
 /** Copy buffers kept for reuse (more are made while copies overlap). */
@@ -153,17 +153,18 @@ export function frameCopier(make = (n) => new Uint8Array(n)) {
 export function yuvReader({ rgba: convert = true } = {}) {
   const { copy, give, release } = frameCopier();
   let rgba = convert ? RGBA_COPY : null;
+  const planar = (frame) => frame.format === 'I420' || frame.format === 'NV12';
   return {
     release,
-    takes: (frame) => rgba !== null || frame.format === 'I420' || frame.format === 'NV12',
+    takes: (frame) => rgba !== null || planar(frame),
     async read(frame) {
       let got = null;
       const large = frame.visibleRect.width * frame.visibleRect.height > RGBA_MAX_PIXELS;
-      if (rgba && !(large && (frame.format === 'I420' || frame.format === 'NV12'))) {
+      if (rgba && !(large && planar(frame))) {
         // A browser without converting copyTo throws (TypeError or NotSupportedError).
         got = await copy(frame, rgba).catch(() => { rgba = null; return null; });
       }
-      if (!got && frame.format !== 'I420' && frame.format !== 'NV12') {
+      if (!got && !planar(frame)) {
         throw new Error(`copyTo cannot convert ${frame.format} pictures to RGBA here`);
       }
       const format = got ? 'RGBA' : frame.format;
