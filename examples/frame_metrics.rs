@@ -49,7 +49,7 @@ fn main() {
             "{{\"i\":{i},\"brightness\":{},\"contrast\":{},\"sharpness\":{},\"uniformity\":{},\
              \"gradient\":{},\"noise\":{},\"clippedShadows\":{},\"clippedHighlights\":{},\
              \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"rejection\":{},\
-             \"byComparison\":{},\"partners\":[{}],\"look\":[{}],\"content\":[{},{},{},{}]}}",
+             \"byComparison\":{},\"partners\":[{}],\"look\":[{}],\"content\":[{},{},{},{}],\"hist\":[{}]}}",
             m.brightness,
             m.contrast,
             m.sharpness,
@@ -69,7 +69,13 @@ fn main() {
             r.x,
             r.y,
             r.width,
-            r.height
+            r.height,
+            m.hist
+                .0
+                .iter()
+                .map(|v| format!("{v:.4}"))
+                .collect::<Vec<_>>()
+                .join(",")
         );
     }
 }

@@ -32,6 +32,8 @@ pub const SAME_FRAMING_CLIPPED: f32 = 0.7;
 
 /// Blurry: mean gradient under this share of the reference's (and not from grain).
 pub const BLUR_RATIO: f32 = 0.8;
+/// Two frames whose brightness differ by less than this factor are exposed alike.
+pub const EXPOSURE_ALIKE: f32 = 1.3;
 /// Smeared along one direction: gradient balance under this share of the reference's.
 pub const BALANCE_RATIO: f32 = 0.7;
 /// Grainy: noise σ over `NOISE_RATIO` × the reference's + `NOISE_MARGIN`.
@@ -81,6 +83,7 @@ pub struct Sample {
     fine: [f32; FINE_GRID * FINE_GRID],
     brightness: f32,
     gradient: f32,
+    contrast: f32,
     noise: f32,
     clipped_highlights: f32,
     /// [`crate::screening::quality::gradient_balance`], where the pixels were at hand.
@@ -116,6 +119,7 @@ impl Sample {
             fine: m.grid.map(|v| (8.0 + v).ln()),
             brightness: m.brightness,
             gradient: m.gradient,
+            contrast: m.contrast,
             noise: m.noise,
             clipped_highlights: m.clipped_highlights,
             balance,
@@ -212,6 +216,19 @@ impl Sample {
             && next.worse_than(self, framing).is_none()
     }
 
+    /// Softer than `r`: a lower mean gradient, and where the two differ in exposure
+    /// (a gain scales the gradient too), a lower gradient per unit of contrast as well,
+    /// so a brightened copy does not make the original look blurry.
+    fn blurrier_than(&self, r: &Sample) -> bool {
+        let detail = |s: &Sample| s.gradient / s.contrast.max(1e-3);
+        let (lo, hi) = (
+            self.brightness.min(r.brightness),
+            self.brightness.max(r.brightness),
+        );
+        self.gradient < BLUR_RATIO * r.gradient
+            && (hi <= EXPOSURE_ALIKE * lo || detail(self) < BLUR_RATIO * detail(r))
+    }
+
     fn blown_next_to(&self, r: &Sample) -> bool {
         self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
             && self.clipped_highlights >= BLOWN_MIN_CLIPPED
@@ -241,7 +258,7 @@ impl Sample {
             Some(Rejection::TooDark)
         } else if self.blown_next_to(r) {
             Some(Rejection::BlownOut)
-        } else if !grainy_ref && self.gradient < BLUR_RATIO * r.gradient {
+        } else if !grainy_ref && self.blurrier_than(r) {
             Some(Rejection::Blurry)
         } else if let (Some(a), Some(b)) = (self.balance, r.balance) {
             (!grainy_ref && a < BALANCE_RATIO * b).then_some(Rejection::Blurry)

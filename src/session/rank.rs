@@ -64,7 +64,7 @@ impl Session {
             .iter()
             .map(|&i| Choice {
                 pts_us: self.kept[i].pts_us,
-                score: scored[i].1,
+                score: scored[i].1 * edge_factor(self.at_shot_edge(self.kept[i].pts_us)),
                 shot: self.shot_of(self.kept[i].pts_us),
                 face: scores[i].faces >= CLEAN_FACE,
             })
@@ -150,6 +150,18 @@ impl Session {
             c.asked = self.crop_ratios.iter().any(|r| r.label() == c.ratio);
         }
         out
+    }
+}
+
+/// A frame at a shot's first or last sample ranks this much lower than its score says:
+/// the first frames of a dissolve, or the last of a fade-in, still look like the shot.
+pub const SHOT_EDGE_FACTOR: f32 = 0.85;
+
+fn edge_factor(at_edge: bool) -> f32 {
+    if at_edge {
+        SHOT_EDGE_FACTOR
+    } else {
+        1.0
     }
 }
 

@@ -84,6 +84,15 @@ impl Session {
         }
     }
 
+    /// Whether a time is the first or last sample of a shot that has others: where a
+    /// cut or a dissolve the samples did not see may already begin.
+    pub(super) fn at_shot_edge(&self, pts_us: i64) -> bool {
+        self.timeline
+            .shots
+            .iter()
+            .any(|&(a, b)| a < b && (pts_us == a || pts_us == b))
+    }
+
     /// The shot a time belongs to, once shots are known.
     pub(super) fn shot_of(&self, pts_us: i64) -> Option<usize> {
         self.timeline

@@ -143,7 +143,7 @@ pub struct QuickMetrics {
 
 /// Side of [`QuickMetrics::grid`].
 pub const FINE_GRID: usize = 16;
-const FINE_CELLS: usize = FINE_GRID * FINE_GRID;
+pub const FINE_CELLS: usize = FINE_GRID * FINE_GRID;
 
 fn hex64<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format!("{v:016x}"))
@@ -192,6 +192,15 @@ pub struct QuickFilter {
 /// on white).
 pub const WASHED_OUT_CLIPPED: f32 = 0.15;
 pub const WASHED_OUT_BRIGHTNESS: f32 = 0.65;
+/// ... and only while under this share of its R, G and B values are deep tones
+/// ([`QuickMetrics::dark_tones`]): overexposure lifts the blacks with everything else,
+/// while a bright photo that keeps true blacks (a white mask on black, a portrait
+/// against a window) is high-key, not washed out. Tuning half (320 px): every blown-out
+/// frame this rule rejects has at most 0.02 % deep tones; 34 of the 41 clean frames it
+/// rejected have 3.7–8 %.
+pub const WASHED_OUT_MAX_DARK: f32 = 0.01;
+/// Channel values under this (of 255) are deep tones: the first two bins of [`ColorHist`].
+pub const DEEP_TONE: u32 = 32;
 
 impl Default for QuickFilter {
     fn default() -> Self {
@@ -338,6 +347,20 @@ impl QuickMetrics {
             && self.sharpness >= SCREEN_MIN_SHARPNESS
     }
 
+    /// Share of the R, G and B values under [`DEEP_TONE`], 0–1: the deep tones a
+    /// washed-out picture has lost.
+    pub fn dark_tones(&self) -> f32 {
+        let bins = (DEEP_TONE as usize * HIST_BINS).div_ceil(256);
+        (0..3)
+            .map(|c| {
+                self.hist.0[c * HIST_BINS..c * HIST_BINS + bins]
+                    .iter()
+                    .sum::<f32>()
+            })
+            .sum::<f32>()
+            / 3.0
+    }
+
     /// Hecate's verdict ([`QuickFilter::default`]).
     pub fn rejection(&self) -> Option<Rejection> {
         self.rejection_with(&QuickFilter::default())
@@ -356,7 +379,8 @@ impl QuickMetrics {
             && (self.brightness >= f.max_brightness
                 || over(self.clipped_highlights, f.max_clipped_highlights)
                 || (self.brightness >= WASHED_OUT_BRIGHTNESS
-                    && over(self.clipped_highlights, f.max_clipped_when_bright)))
+                    && over(self.clipped_highlights, f.max_clipped_when_bright)
+                    && self.dark_tones() < WASHED_OUT_MAX_DARK))
         {
             Some(Rejection::BlownOut)
         } else if !screen && !night && self.uniformity >= f.max_uniformity {
@@ -619,6 +643,13 @@ mod tests {
             m.rejection_with(&QuickFilter::strict()),
             Some(Rejection::BlownOut)
         );
+        // The same with true blacks left (a white mask on black): high-key, not washed out.
+        for p in f.data.chunks_exact_mut(4).skip(64 * 60) {
+            p[..3].copy_from_slice(&[8, 8, 8]);
+        }
+        let m = QuickMetrics::of(&f);
+        assert!(m.dark_tones() > WASHED_OUT_MAX_DARK && m.brightness >= WASHED_OUT_BRIGHTNESS);
+        assert_eq!(m.rejection(), None);
         // A darker frame with a clipped window passes by default.
         let mut d = checkerboard(64, 64, 4);
         for p in d.data.chunks_exact_mut(4) {
