@@ -2,7 +2,8 @@
 //
 // A pick is judged by the frame shown at its reported time: frame floor(t × fps + 1e-6)
 // (a time within a hair of a boundary belongs to the frame that starts there), and the
-// interval of the truth that holds that frame.
+// interval of the truth that holds that frame (a crossfade frame with under 5 % of the
+// other picture mixed in counts as the shot it shows: XFADE_INVISIBLE).
 //
 // Per video (top `asked`, 10 by default):
 //   returned / couldHave  picks returned, against what could be had: min(asked, distinct good
@@ -20,9 +21,24 @@ export function frameOf(truth, t) {
   return Math.min(Math.max(Math.floor(t * truth.fps + 1e-6), 0), truth.frames - 1);
 }
 
+// A crossfade frame whose mix weight (ffmpeg xfade: k / n at frame k of n) is under this
+// shows only the shot on its side: frame 0 of a crossfade is the outgoing shot's picture
+// itself, and 5 % of another picture does not show (faces-01's first crossfade frame
+// differs from the frame before it by 2.6 of 255, as much as two frames of the pan do).
+export const XFADE_INVISIBLE = 0.05;
+
 export function intervalAt(truth, t) {
   const f = frameOf(truth, t);
-  return truth.intervals.find((i) => f >= i.startFrame && f < i.endFrame) || truth.intervals.at(-1);
+  const k = truth.intervals.findIndex((i) => f >= i.startFrame && f < i.endFrame);
+  if (k < 0) return truth.intervals.at(-1);
+  const iv = truth.intervals[k];
+  if (iv.label === 'xfade') {
+    const w = (f - iv.startFrame) / (iv.endFrame - iv.startFrame);
+    const before = truth.intervals[k - 1]; const after = truth.intervals[k + 1];
+    if (w < XFADE_INVISIBLE && before?.endFrame === iv.startFrame && before.photo === iv.from) return before;
+    if (w > 1 - XFADE_INVISIBLE && after?.startFrame === iv.endFrame && after.photo === iv.to) return after;
+  }
+  return iv;
 }
 
 /** What the video offers: could-have picks, best face share, clean shots and looks. */
