@@ -97,30 +97,52 @@ impl Session {
         Ok(deep)
     }
 
-    /// The `deep_k` frames of the pool worth deep analysis: the best frame of every
-    /// shot first (shots in the order of their best frame), then the best of the rest.
-    /// Without this, a video whose scenery outscores its faces on quick metrics would
-    /// never show the faces to the detector. Returns how many shots are covered.
+    /// The `deep_k` frames of the pool worth deep analysis, shared out among the shots:
+    /// each shot gives its best frame (shots in the order of their best frame), then
+    /// its next best at least [`DEEP_SPREAD_US`] from those it gave, round after round;
+    /// what room is left goes to the best of the rest. Without this, a video whose
+    /// scenery outscores its faces on quick metrics (crisp photos beside a webcam clip)
+    /// would show the detector few of its faces. Returns how many shots are covered.
     pub(super) fn choose_deep_shots(&mut self) -> usize {
         let k = self.cfg.deep_k.max(self.cfg.top);
         let mut pool = std::mem::take(&mut self.kept);
         let any_accepted = pool.iter().any(|f| f.rejection().is_none());
-        let mut first_of_shot = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        // Usable frames of each shot, best first (the pool is in rank order).
+        let mut shots: Vec<(usize, Vec<usize>)> = Vec::new();
         for (i, f) in pool.iter().enumerate() {
             let usable = !any_accepted || f.rejection().is_none();
             if let Some(shot) = self.shot_of(f.pts_us).filter(|_| usable) {
-                if seen.insert(shot) {
-                    first_of_shot.push(i);
+                match shots.iter_mut().find(|(s, _)| *s == shot) {
+                    Some((_, frames)) => frames.push(i),
+                    None => shots.push((shot, vec![i])),
                 }
             }
         }
-        let covered = first_of_shot.len().min(k);
+        let covered = shots.len().min(k);
+        let times: Vec<i64> = pool.iter().map(|f| f.pts_us).collect();
         let mut take: Vec<bool> = vec![false; pool.len()];
-        for &i in first_of_shot.iter().take(k) {
-            take[i] = true;
+        let mut given: Vec<Vec<i64>> = vec![Vec::new(); shots.len()];
+        let mut room = k;
+        let mut progressed = true;
+        while room > 0 && progressed {
+            progressed = false;
+            for ((_, frames), given) in shots.iter().zip(given.iter_mut()) {
+                if room == 0 {
+                    break;
+                }
+                let apart = |i: &usize| {
+                    given
+                        .iter()
+                        .all(|&t| (times[*i] - t).abs() >= DEEP_SPREAD_US)
+                };
+                if let Some(&i) = frames.iter().find(|&i| !take[*i] && apart(i)) {
+                    take[i] = true;
+                    given.push(times[i]);
+                    room -= 1;
+                    progressed = true;
+                }
+            }
         }
-        let mut room = k.saturating_sub(covered);
         for t in take.iter_mut() {
             if room == 0 {
                 break;
@@ -136,6 +158,10 @@ impl Session {
         covered
     }
 }
+
+/// Frames one shot gives deep analysis are at least this far apart, while it has such
+/// frames: near moments of a shot show the detector the same faces.
+pub const DEEP_SPREAD_US: i64 = 2_000_000;
 
 /// Deep analysis of one frame: faces, emotion of each face, layout and look.
 pub(super) fn analyse(frame: &RgbaFrame, models: DeepModels<'_>) -> Deep {

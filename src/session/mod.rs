@@ -373,6 +373,40 @@ mod tests {
     }
 
     #[test]
+    fn deep_analysis_is_shared_out_among_shots_and_spread_in_each() {
+        let cfg = SessionConfig {
+            top: 2,
+            deep_k: 6,
+            min_gap_us: 0,
+            ..Default::default()
+        };
+        let mut s = Session::new(cfg).unwrap();
+        // A long, crisp grey shot outscores every frame of a softer blue one.
+        for i in 0..20 {
+            s.push_frame(i * 1_000_000, textured(1, 200)).unwrap();
+        }
+        for i in 20..26 {
+            s.push_frame(i * 1_000_000, tinted(&textured(2, 90), [0.3, 0.6, 1.0]))
+                .unwrap();
+        }
+        let plan = s.plan_dense(&DenseConfig::default());
+        assert_eq!(plan.shots, 2, "{plan:?}");
+        let (_, report) = s.finish(None).unwrap();
+        let deep = |from: f64, to: f64| -> Vec<f64> {
+            report
+                .pool
+                .iter()
+                .filter(|p| p.deep && p.time >= from && p.time < to)
+                .map(|p| p.time)
+                .collect()
+        };
+        let blue = deep(20.0, 26.0);
+        assert_eq!(blue.len(), 3, "{:?}", report.pool);
+        assert!(blue.windows(2).all(|w| w[1] - w[0] >= 2.0), "{blue:?}");
+        assert_eq!(deep(0.0, 20.0).len(), 3);
+    }
+
+    #[test]
     fn standing_frames_are_the_pending_then_the_kept_by_rank() {
         let cfg = SessionConfig {
             deep_k: 2,
