@@ -17,7 +17,9 @@
 
 use serde::Serialize;
 
-use crate::screening::quality::{hamming, ColorHist, QuickMetrics, FINE_CELLS, FINE_GRID, GRID};
+use crate::screening::quality::{
+    hamming, ColorHist, Pearson, QuickMetrics, FINE_CELLS, FINE_GRID, GRID,
+};
 
 const CELLS: usize = GRID * GRID;
 
@@ -320,11 +322,6 @@ fn is_mix_run(samples: &[SampleFeatures], a: usize, b: usize, cfg: &ShotConfig) 
     if span < cfg.min_mix_span {
         return false;
     }
-    // Ends that show one picture moved (a pan or zoom of one photo) are one shot: at
-    // 8×8 cells the frames between them also fit the mix model.
-    if moved_match(&samples[a].grid, &samples[b].grid) >= cfg.same_picture_moved {
-        return false;
-    }
     let pa: Vec<f32> = ta.iter().flatten().copied().collect();
     // B − A over the 192 values and its squared norm.
     let diff: Vec<f32> = tb.iter().flatten().zip(&pa).map(|(q, p)| q - p).collect();
@@ -359,7 +356,10 @@ fn is_mix_run(samples: &[SampleFeatures], a: usize, b: usize, cfg: &ShotConfig) 
         }
         prev_t = t;
     }
-    true
+    // Ends that show one picture moved (a pan or zoom of one photo) are one shot: at
+    // 8×8 cells the frames between them also fit the mix model. Checked last: it is the
+    // dearest test (a few hundred layouts), and most runs fail the cheap ones above.
+    moved_match(&samples[a].grid, &samples[b].grid) < cfg.same_picture_moved
 }
 
 /// How well `b` is `a` seen through a camera move: the best Pearson correlation of the
@@ -381,30 +381,17 @@ pub fn moved_match(a: &[f32; FINE_CELLS], b: &[f32; FINE_CELLS]) -> f32 {
     for zoom in MOVE_ZOOMS {
         for sy in -MOVE_SHIFT..=MOVE_SHIFT {
             for sx in -MOVE_SHIFT..=MOVE_SHIFT {
-                let (mut su, mut sv, mut suu, mut svv, mut suv, mut n) =
-                    (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32, 0usize);
+                let mut r = Pearson::default();
                 for (k, &v) in b.iter().enumerate() {
                     let y = centre + ((k / N) as f32 - centre) / zoom + sy as f32;
                     let x = centre + ((k % N) as f32 - centre) / zoom + sx as f32;
-                    if !(0.0..=last).contains(&y) || !(0.0..=last).contains(&x) {
-                        continue;
+                    if (0.0..=last).contains(&y) && (0.0..=last).contains(&x) {
+                        r.add(at(y, x), v);
                     }
-                    let u = at(y, x);
-                    su += u;
-                    sv += v;
-                    suu += u * u;
-                    svv += v * v;
-                    suv += u * v;
-                    n += 1;
                 }
-                if n * 3 < FINE_CELLS {
-                    continue;
-                }
-                let nf = n as f32;
-                let vu = suu / nf - (su / nf).powi(2);
-                let vv = svv / nf - (sv / nf).powi(2);
-                if vu > 1e-3 && vv > 1e-3 {
-                    best = best.max((suv / nf - su * sv / (nf * nf)) / (vu * vv).sqrt());
+                // At least a third of the cells must stay inside `a`.
+                if r.count() * 3 >= FINE_CELLS {
+                    best = best.max(r.correlation(1e-3).unwrap_or(0.0));
                 }
             }
         }

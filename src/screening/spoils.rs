@@ -14,7 +14,7 @@
 //! ([`crate::screening::quality::smear`]) is spoiled without any reference: a fast pan is another
 //! framing than the shots around it.
 
-use crate::screening::quality::{QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
+use crate::screening::quality::{Pearson, QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
 
 const CELLS: usize = GRID * GRID;
 
@@ -163,26 +163,17 @@ impl Sample {
         let mut best = 0.0f32;
         for dy in -MAX_SHIFT..=MAX_SHIFT {
             for dx in -MAX_SHIFT..=MAX_SHIFT {
-                let (mut sa, mut sb, mut saa, mut sbb, mut sab) = (0.0f32, 0.0, 0.0, 0.0, 0.0);
+                let mut r = Pearson::default();
                 let ys = dy.max(0)..(N + dy.min(0));
                 let xs = dx.max(0)..(N + dx.min(0));
-                let n = (ys.len() * xs.len()) as f32;
                 for y in ys {
                     let (ra, rb) = ((y * N) as usize, ((y - dy) * N) as usize);
                     for x in xs.clone() {
-                        let u = a[ra + x as usize];
-                        let v = b[rb + (x - dx) as usize];
-                        sa += u;
-                        sb += v;
-                        saa += u * u;
-                        sbb += v * v;
-                        sab += u * v;
+                        r.add(a[ra + x as usize], b[rb + (x - dx) as usize]);
                     }
                 }
-                let va = saa / n - (sa / n) * (sa / n);
-                let vb = sbb / n - (sb / n) * (sb / n);
-                if va > 1e-4 && vb > 1e-4 {
-                    best = best.max((sab / n - sa * sb / (n * n)) / (va * vb).sqrt());
+                if let Some(c) = r.correlation(1e-4) {
+                    best = best.max(c);
                 }
             }
         }

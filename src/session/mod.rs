@@ -346,6 +346,20 @@ mod tests {
         out
     }
 
+    /// A session fed a long, crisp grey shot (20 s, one frame a second), then a softer
+    /// blue one of `blue` frames, whose every frame the grey ones outscore.
+    fn grey_then_blue(cfg: SessionConfig, blue: i64) -> Session {
+        let mut s = Session::new(cfg).unwrap();
+        for i in 0..20 {
+            s.push_frame(i * 1_000_000, textured(1, 200)).unwrap();
+        }
+        for i in 20..20 + blue {
+            s.push_frame(i * 1_000_000, tinted(&textured(2, 90), [0.3, 0.6, 1.0]))
+                .unwrap();
+        }
+        s
+    }
+
     #[test]
     fn every_shot_reaches_deep_analysis_before_the_best_scores_of_one_shot() {
         let cfg = SessionConfig {
@@ -354,15 +368,7 @@ mod tests {
             min_gap_us: 0,
             ..Default::default()
         };
-        let mut s = Session::new(cfg).unwrap();
-        // A long, crisp grey shot, then a short, softer blue one.
-        for i in 0..20 {
-            s.push_frame(i * 1_000_000, textured(1, 200)).unwrap();
-        }
-        for i in 20..23 {
-            s.push_frame(i * 1_000_000, tinted(&textured(2, 90), [0.3, 0.6, 1.0]))
-                .unwrap();
-        }
+        let mut s = grey_then_blue(cfg, 3);
         let plan = s.plan_dense(&DenseConfig::default());
         assert!(plan.shots >= 2, "{plan:?}");
         let (c, report) = s.finish(None).unwrap();
@@ -380,15 +386,7 @@ mod tests {
             min_gap_us: 0,
             ..Default::default()
         };
-        let mut s = Session::new(cfg).unwrap();
-        // A long, crisp grey shot outscores every frame of a softer blue one.
-        for i in 0..20 {
-            s.push_frame(i * 1_000_000, textured(1, 200)).unwrap();
-        }
-        for i in 20..26 {
-            s.push_frame(i * 1_000_000, tinted(&textured(2, 90), [0.3, 0.6, 1.0]))
-                .unwrap();
-        }
+        let mut s = grey_then_blue(cfg, 6);
         let plan = s.plan_dense(&DenseConfig::default());
         assert_eq!(plan.shots, 2, "{plan:?}");
         let (_, report) = s.finish(None).unwrap();

@@ -25,6 +25,7 @@ use crate::error::{FramepickError, Result};
 use crate::media::frame::RgbaFrame;
 use crate::screening::look::{content_rect, content_rect_in, Rect};
 pub use content::{gradient_balance, smear, ContentLuma, SMEAR_LIMIT};
+pub use stats::Pearson;
 use stats::{colorfulness, entropy, median_bin, phash, pool2, uniformity};
 pub use sums::{
     FrameSums, GPU_ACC_WORDS, GPU_CELLS32, GPU_CELLS32_N, GPU_CELLS8, GPU_CELLS8_N, GPU_COLOR_HIST,

@@ -101,3 +101,41 @@ pub(super) fn phash(cells: &[f32; 32 * 32]) -> u64 {
         .enumerate()
         .fold(0u64, |h, (i, &v)| if v > median { h | (1 << i) } else { h })
 }
+
+/// Running sums for the Pearson correlation of paired values (the layout comparisons
+/// of `spoils` and `scenes`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Pearson {
+    su: f32,
+    sv: f32,
+    suu: f32,
+    svv: f32,
+    suv: f32,
+    n: usize,
+}
+
+impl Pearson {
+    pub fn add(&mut self, u: f32, v: f32) {
+        self.su += u;
+        self.sv += v;
+        self.suu += u * u;
+        self.svv += v * v;
+        self.suv += u * v;
+        self.n += 1;
+    }
+
+    /// Pairs added so far.
+    pub fn count(&self) -> usize {
+        self.n
+    }
+
+    /// The correlation, −1 to 1; `None` when either side's variance is at most
+    /// `min_variance` (a flat layout correlates with nothing).
+    pub fn correlation(&self, min_variance: f32) -> Option<f32> {
+        let n = self.n as f32;
+        let vu = self.suu / n - (self.su / n) * (self.su / n);
+        let vv = self.svv / n - (self.sv / n) * (self.sv / n);
+        (vu > min_variance && vv > min_variance)
+            .then(|| (self.suv / n - self.su * self.sv / (n * n)) / (vu * vv).sqrt())
+    }
+}
