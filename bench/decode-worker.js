@@ -85,7 +85,8 @@ async function measure({ file, mode, readback }) {
       error: (e) => { failure = e; },
     });
     decoder.configure({ codec: track.codec, codedWidth: track.codedWidth, codedHeight: track.codedHeight,
-      description: demuxer.description(), optimizeForLatency: true });
+      // As the pipeline configures it (www/worker/decode.js): frame threads in Chromium's software decoder.
+      description: demuxer.description(), optimizeForLatency: false });
     let chunks = 0;
     // One range read per READ_BATCH samples of a run (merged runs can span many GOPs).
     for (const run of plan.runs) {

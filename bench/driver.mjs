@@ -158,7 +158,7 @@ export async function pickWithMemory(videoPath, { top = 10, threads = null, qual
       workerTargets: workers.sessions ? [...workers.sessions.values()].filter((t) => t.type === 'worker').length : 0,
       workerAttachError: workers.error || null,
     };
-    return { result, info, wallMs, memory, series: samples };
+    return { result, info, wallMs, memory, series: samples, pickedAt };
   } finally {
     stop = true;
     await browser.close();

@@ -1,6 +1,6 @@
 // The picks at full size: taken from the frame hold (hold.js) or decoded again, and
 // encoded as images, with the crop images asked for.
-import { decodeTargets } from './decode.js';
+import { FRAME_THREADS_MAX_PIXELS, decodeTargets, withLowDelay } from './decode.js';
 import { drawOriented, frameCopier, rgbaPixels } from './measure.js';
 
 /**
@@ -40,13 +40,16 @@ export async function encodePicks(id, demuxer, track, config, view, candidates, 
   const copier = frameCopier((n) => new Uint8ClampedArray(n));
   const encodeOne = async (frame) => {
     const ts = frame.timestamp;
-    const pixels = copyRgba ? await rgbaPixels(frame, copier).catch(() => { copyRgba = false; return null; }) : null;
-    if (pixels) frame.close();
+    // One pick at a time from the copy on: picks that arrive together (the held ones, or
+    // frames close in one GOP) would each take a full-size RGBA buffer at once, 33 MB
+    // apiece at 4K. The picks are few, so a frame waiting open does not stall the decoder.
     const previous = chain;
     let done;
     chain = new Promise((resolve) => { done = resolve; });
     await previous;
     try {
+      const pixels = copyRgba ? await rgbaPixels(frame, copier).catch(() => { copyRgba = false; return null; }) : null;
+      if (pixels) frame.close();
       let picture = frame;
       if (pixels) {
         if (source?.width !== pixels.width || source?.height !== pixels.height) {
@@ -78,12 +81,15 @@ export async function encodePicks(id, demuxer, track, config, view, candidates, 
     }));
   };
   // Picks held at full size while they were decoded need no second decode.
+  // One at a time: each taken copy becomes a full-size VideoFrame and leaves the hold
+  // (its buffer can go) before the next is taken.
   let fromHold = 0;
   for (const c of candidates) {
     const frame = await hold?.take(c.ptsUs);
     if (!frame) continue;
     encode(frame);
     fromHold++;
+    await pending.get(c.ptsUs).catch(() => {});
   }
   hold?.clear();
   const rest = candidates.filter((c) => !pending.has(c.ptsUs));
@@ -92,7 +98,9 @@ export async function encodePicks(id, demuxer, track, config, view, candidates, 
   if (rest.length) {
     const plan = demuxer.planTimes(rest.map((c) => c.ptsUs));
     cost = plan.cost;
-    decoded = await decodeTargets(id, demuxer, track, config, plan, encode, (f) => progress('encode', f * 0.5));
+    const large = track.codedWidth * track.codedHeight > FRAME_THREADS_MAX_PIXELS;
+    decoded = await decodeTargets(id, demuxer, track, withLowDelay(config, large), plan, encode,
+      (f) => progress('encode', f * 0.5));
   }
   // Candidate times are sample times (they came from decoded frames), so they match.
   const blobs = await Promise.all(candidates.map((c) => pending.get(c.ptsUs)));

@@ -64,9 +64,13 @@ export class FrameHold {
     this.released++;
   }
 
-  /** A new VideoFrame of the held copy (the caller closes it), or null. */
+  /** A new VideoFrame of the held copy (the caller closes it), or null. The copy leaves the hold. */
   async take(timestamp) {
     const e = this.entries.get(timestamp);
+    if (e) {
+      this.entries.delete(timestamp);
+      this.bytes -= e.size;
+    }
     const copy = e && await e.ready;
     if (!copy) return null;
     try {
