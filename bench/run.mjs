@@ -34,7 +34,7 @@ const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',
 const want = (s) => !ONLY || ONLY.includes(s);
 // The 10-minute clip costs minutes a run (FFmpeg decodes all 18 000 frames): fewer runs.
 const LONG_RUNS = Number(argv[argv.indexOf('--long-runs') + 1]) || 1;
-const LONG = new Set(['10min-1080p', '10min-1080p-x264']);
+const LONG = new Set(['10min-1080p', '10min-1080p-x264', '10min-1080p-gop1', '10min-1080p-vp9']);
 // The single-thread build runs on the original clips only (the GOP variants compare decode plans).
 const SINGLE_TOO = new Set(['30s-720p', '2min-1080p']);
 const T0 = Date.now();
@@ -45,7 +45,7 @@ const fail = (what) => { failures.push(what); console.error(`FAIL: ${what}`); };
 // The smoke mode reuses its 23 s labelled video as its only speed / memory clip.
 const CLIPS = argv.includes('--clips') ? argv[argv.indexOf('--clips') + 1].split(',') : null;
 const SPEED = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '2min-1080p-gop1', '2min-1080p-x264', '2min-1080p-vp9',
-  '10min-1080p', '10min-1080p-x264'].filter((c) => !CLIPS || CLIPS.includes(c));
+  '10min-1080p', '10min-1080p-x264', '10min-1080p-gop1', '10min-1080p-vp9'].filter((c) => !CLIPS || CLIPS.includes(c));
 const MEMORY = SMOKE ? ['q0-smoke'] : ['30s-720p', '2min-1080p', '10min-1080p', '1min-4k'];
 const QUALITY = SMOKE ? ['q0-smoke'] : ['q1-mixed', 'q2-tempting', 'q3-long-shots'];
 const FULL_DEEP = SMOKE ? [] : ['30s-720p'].filter((c) => SPEED.includes(c));

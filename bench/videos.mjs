@@ -99,9 +99,10 @@ async function concat(out, files) {
   if (existsSync(out)) return out;
   const list = `${out}.txt`;
   writeFileSync(list, files.map((f) => `file '${f}'`).join('\n') + '\n');
-  const tmp = `${out}.tmp.mp4`;
+  const webm = out.endsWith('.webm');
+  const tmp = `${out}.tmp.${webm ? 'webm' : 'mp4'}`;
   await must('ffmpeg', ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy',
-    '-movflags', '+faststart', tmp]);
+    ...(webm ? [] : ['-movflags', '+faststart']), tmp]);
   renameSync(tmp, out);
   rmSync(list);
   return out;
@@ -126,12 +127,14 @@ export const SPEED_CLIPS = {
     '-g', '30', '-b:v', '16M', '-maxrate', '24M', '-bufsize', '32M'] },
   '2min-1080p-x264': { reencode: '2min-1080p', args: ['-c:v', 'libx264', '-b:v', '16M', '-maxrate', '24M', '-bufsize', '32M'] },
   '10min-1080p-x264': { repeat: '2min-1080p-x264', times: 5 },
+  '10min-1080p-gop1': { repeat: '2min-1080p-gop1', times: 5 },
   // 4K (issue 15's memory bound): the first minute of the 2-minute clip scaled to 2160p,
   // 2 s GOPs, a 4K phone's bitrate; veryfast only so that making it takes a minute, not ten.
   '1min-4k': { reencode: '2min-1080p', args: ['-t', '60', '-vf', 'scale=3840:2160', '-c:v', 'libx264', '-preset',
     'veryfast', '-g', '60', '-b:v', '40M', '-maxrate', '60M', '-bufsize', '80M'] },
   '2min-1080p-vp9': { reencode: '2min-1080p', ext: 'webm', args: ['-c:v', 'libvpx-vp9', '-b:v', '8M', '-deadline', 'good',
     '-cpu-used', '5', '-row-mt', '1'] },
+  '10min-1080p-vp9': { repeat: '2min-1080p-vp9', times: 5, ext: 'webm' },
 };
 
 /** A speed clip re-encoded in one go from another (stream structure as the encoder chooses). */
