@@ -122,6 +122,40 @@ fn webm_and_mkv_give_a_table_whose_ranges_hold_the_frames() {
     }
 }
 
+/// Every range of the WebM/MKV table (found through webm.rs's read log) holds exactly
+/// the bytes `matroska-demuxer` itself hands out for that frame, not only the first.
+#[test]
+fn webm_ranges_match_the_frames_matroska_demuxer_reads() {
+    use matroska_demuxer::{Frame, MatroskaFile, TrackType};
+    for name in ["tiny-vp9.webm", "tiny-vp8.webm", "tiny-h264.mkv"] {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        let mut mkv = MatroskaFile::open(File::open(&path).unwrap()).unwrap();
+        let video = mkv
+            .tracks()
+            .iter()
+            .find(|t| t.track_type() == TrackType::Video)
+            .unwrap()
+            .track_number()
+            .get();
+        let mut payloads = Vec::new();
+        let mut frame = Frame::default();
+        while mkv.next_frame(&mut frame).unwrap() {
+            if frame.track == video {
+                payloads.push(frame.data.clone());
+            }
+        }
+        let mut r = open(name);
+        let t = demux(&mut r).unwrap();
+        assert_eq!(t.samples.len(), payloads.len(), "{name}");
+        for (s, want) in t.samples.iter().zip(&payloads) {
+            let got = r.read_range(s.offset, s.size as usize).unwrap();
+            assert_eq!(&got, want, "{name}: sample at {} µs", s.pts_us);
+        }
+    }
+}
+
 #[test]
 fn a_truncated_webm_is_corrupt_or_shorter_never_a_panic() {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-vp9.webm");
