@@ -35,22 +35,24 @@ export function checkLimits(file, track, { maxFileBytes = 2 ** 34, maxPixels = 8
 }
 
 /**
- * Frames larger than this (1080p with its padding, a little over) decode the picks in
- * low-delay mode: a frame-threaded decoder keeps a frame per thread in flight, 12 MB
- * each at 4K, and the picks' stage is where a pick's memory peaks (issue 15).
+ * Frames over this (1080p as coded, rows padded to 1088) decode the picks in low-delay
+ * mode: a frame-threaded decoder keeps a frame per thread in flight, 12 MB each at 4K,
+ * and the picks' stage is where a pick's memory peaks (issue 15).
  */
-export const FRAME_THREADS_MAX_PIXELS = 1920 * 1088;
+const FRAME_THREADS_MAX_PIXELS = 1920 * 1088;
 
 /**
- * `optimizeForLatency: false` lets Chromium's software decoder use frame threads (with
- * `true` it uses slice threads only, and one slice per picture, as x264 and phones
- * write, decodes on one core). Nothing here needs a frame before the next chunk is fed
- * (each pass ends with a flush), so the output delay costs nothing: a 2-minute 1080p pick
- * went from 6.4 s to 4.7 s on 2 cores (BENCHMARKS.md). `lowDelay` asks for the
- * one-thread mode, which holds fewer frames.
+ * The decoder config for re-decoding the picks. `decoderConfig` asks for
+ * `optimizeForLatency: false`, which lets Chromium's software decoder use frame threads
+ * (with `true` it uses slice threads only and, with one slice per picture as x264 and
+ * phones write, decodes on one core). Nothing here needs a frame before the next chunk
+ * is fed (each pass ends with a flush), so the output delay costs nothing: a 2-minute
+ * 1080p pick went from 6.2–6.5 s to 4.6–4.8 s in the page on 2 cores (BENCHMARKS.md).
+ * Above 1080p the picks go back to the one-thread mode, which holds fewer frames.
  */
-export function withLowDelay(config, lowDelay) {
-  return { ...config, optimizeForLatency: lowDelay };
+export function picksDecoderConfig(config, track) {
+  const large = track.codedWidth * track.codedHeight > FRAME_THREADS_MAX_PIXELS;
+  return large ? { ...config, optimizeForLatency: true } : config;
 }
 
 export async function decoderConfig(demuxer, track) {

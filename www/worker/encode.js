@@ -1,6 +1,6 @@
 // The picks at full size: taken from the frame hold (hold.js) or decoded again, and
 // encoded as images, with the crop images asked for.
-import { FRAME_THREADS_MAX_PIXELS, decodeTargets, withLowDelay } from './decode.js';
+import { decodeTargets, picksDecoderConfig } from './decode.js';
 import { drawOriented, frameCopier, rgbaPixels } from './measure.js';
 
 /**
@@ -98,8 +98,7 @@ export async function encodePicks(id, demuxer, track, config, view, candidates, 
   if (rest.length) {
     const plan = demuxer.planTimes(rest.map((c) => c.ptsUs));
     cost = plan.cost;
-    const large = track.codedWidth * track.codedHeight > FRAME_THREADS_MAX_PIXELS;
-    decoded = await decodeTargets(id, demuxer, track, withLowDelay(config, large), plan, encode,
+    decoded = await decodeTargets(id, demuxer, track, picksDecoderConfig(config, track), plan, encode,
       (f) => progress('encode', f * 0.5));
   }
   // Candidate times are sample times (they came from decoded frames), so they match.

@@ -57,20 +57,22 @@ export class FrameHold {
   }
 
   release(timestamp) {
-    const e = this.entries.get(timestamp);
-    if (!e) return;
-    this.entries.delete(timestamp);
-    this.bytes -= e.size;
-    this.released++;
+    if (this.#remove(timestamp)) this.released++;
   }
 
-  /** A new VideoFrame of the held copy (the caller closes it), or null. The copy leaves the hold. */
-  async take(timestamp) {
+  /** The entry at `timestamp`, taken out of the hold and its bytes, or undefined. */
+  #remove(timestamp) {
     const e = this.entries.get(timestamp);
     if (e) {
       this.entries.delete(timestamp);
       this.bytes -= e.size;
     }
+    return e;
+  }
+
+  /** A new VideoFrame of the held copy (the caller closes it), or null. The copy leaves the hold. */
+  async take(timestamp) {
+    const e = this.#remove(timestamp);
     const copy = e && await e.ready;
     if (!copy) return null;
     try {
