@@ -2,6 +2,7 @@
 //! browser has decoded them, small RGBA frames. Uses nothing of the crate but `error`.
 
 pub mod demux;
+pub mod detail;
 pub mod frame;
 pub mod samples;
 pub mod sampling;

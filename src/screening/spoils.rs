@@ -32,6 +32,9 @@ pub const SAME_FRAMING_CLIPPED: f32 = 0.7;
 
 /// Blurry: mean gradient under this share of the reference's (and not from grain).
 pub const BLUR_RATIO: f32 = 0.8;
+/// Blurry at the picture's own size: fine detail ([`crate::media::detail`]) under this
+/// share of the reference's (and not from grain).
+pub const FINE_BLUR_RATIO: f32 = 0.8;
 /// Two frames whose brightness differ by less than this factor are exposed alike.
 pub const EXPOSURE_ALIKE: f32 = 1.3;
 /// Smeared along one direction: gradient balance under this share of the reference's.
@@ -90,6 +93,8 @@ pub struct Sample {
     pub balance: Option<f32>,
     /// [`crate::screening::quality::smear`], where the pixels were at hand.
     pub smear: Option<f32>,
+    /// [`crate::media::detail`] of the full-size picture, where it was copied out.
+    pub detail: Option<f32>,
     rejected: bool,
 }
 
@@ -124,6 +129,7 @@ impl Sample {
             clipped_highlights: m.clipped_highlights,
             balance,
             smear: None,
+            detail: None,
             rejected: m.rejection().is_some(),
         }
     }
@@ -131,6 +137,12 @@ impl Sample {
     /// With the frame's [`crate::screening::quality::smear`] (needs its pixels).
     pub fn with_smear(mut self, smear: Option<f32>) -> Self {
         self.smear = smear;
+        self
+    }
+
+    /// With the fine detail of the full-size picture ([`crate::media::detail`]).
+    pub fn with_detail(mut self, detail: Option<f32>) -> Self {
+        self.detail = detail;
         self
     }
 
@@ -210,14 +222,25 @@ impl Sample {
     /// Softer than `r`: a lower mean gradient, and where the two differ in exposure
     /// (a gain scales the gradient too), a lower gradient per unit of contrast as well,
     /// so a brightened copy does not make the original look blurry.
+    ///
+    /// Where both full-size pictures were measured ([`crate::media::detail`]), their fine
+    /// detail is compared the same way under [`FINE_BLUR_RATIO`]: a blur of a few
+    /// pixels shows there long before it moves the analysis frame's gradient.
     fn blurrier_than(&self, r: &Sample) -> bool {
-        let detail = |s: &Sample| s.gradient / s.contrast.max(1e-3);
         let (lo, hi) = (
             self.brightness.min(r.brightness),
             self.brightness.max(r.brightness),
         );
-        self.gradient < BLUR_RATIO * r.gradient
-            && (hi <= EXPOSURE_ALIKE * lo || detail(self) < BLUR_RATIO * detail(r))
+        let alike = hi <= EXPOSURE_ALIKE * lo;
+        let softer = |a: f32, b: f32, ratio: f32| {
+            let per_contrast = |v: f32, s: &Sample| v / s.contrast.max(1e-3);
+            a < ratio * b && (alike || per_contrast(a, self) < ratio * per_contrast(b, r))
+        };
+        let fine = match (self.detail, r.detail) {
+            (Some(a), Some(b)) => softer(a, b, FINE_BLUR_RATIO),
+            _ => false,
+        };
+        fine || softer(self.gradient, r.gradient, BLUR_RATIO)
     }
 
     fn blown_next_to(&self, r: &Sample) -> bool {
@@ -454,6 +477,36 @@ mod tests {
         assert_eq!(spoiled_by_comparison(&clean, &all), None);
         assert_eq!(
             spoiled_by_comparison(&blurred, &all),
+            Some(Rejection::Blurry)
+        );
+    }
+
+    #[test]
+    fn a_blur_only_the_full_size_picture_shows_is_told_by_its_fine_detail() {
+        // The same analysis frame (a blur of 2 px at 1280 is gone at 320 px), the
+        // full-size picture's detail at 0.6 of the clean one's.
+        let f = picture(1.0, 0.0, 0);
+        let clean = sample(0, &f).with_detail(Some(10.0));
+        let soft = sample(1, &f).with_detail(Some(6.0));
+        let all = [clean.clone(), soft.clone()];
+        assert_eq!(spoiled_by_comparison(&clean, &all), None);
+        assert_eq!(spoiled_by_comparison(&soft, &all), Some(Rejection::Blurry));
+        // Within what a pan or zoom changes, or unmeasured on either side: no verdict.
+        let near = sample(1, &f).with_detail(Some(8.5));
+        assert_eq!(
+            spoiled_by_comparison(&near, &[clean.clone(), near.clone()]),
+            None
+        );
+        let unmeasured = sample(0, &f);
+        assert_eq!(
+            spoiled_by_comparison(&soft, &[unmeasured, soft.clone()]),
+            None
+        );
+        // A darker copy's steps shrink with its gain: only less detail per unit of
+        // contrast makes it blurry.
+        let dark = sample(2, &picture(0.45, 0.0, 0)).with_detail(Some(4.5));
+        assert_ne!(
+            spoiled_by_comparison(&dark, &[clean.clone(), dark.clone()]),
             Some(Rejection::Blurry)
         );
     }

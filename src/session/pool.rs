@@ -17,14 +17,27 @@ use crate::screening::spoils::{self, spoiled_by_comparison};
 /// What the intake knows while frames come in (the screening stage's state).
 #[derive(Default)]
 pub(super) struct Intake {
-    /// Frames waiting for the next parallel batch of quick metrics.
-    pub(super) pending: Vec<(i64, RgbaFrame)>,
+    /// Frames waiting for the next parallel batch of quick metrics, with the fine
+    /// detail of the picture they were scaled from where it was measured.
+    pub(super) pending: Vec<(i64, RgbaFrame, Option<f32>)>,
     /// Frames measured on the GPU whose pixels are on their way.
     pub(super) awaiting: HashMap<i64, QuickMetrics>,
     /// Presentation times already analysed, so the dense pass skips them.
     pub(super) sampled: HashSet<i64>,
     /// Every frame analysed so far, as the spoil comparison needs it (small; no pixels).
     pub(super) seen: Vec<spoils::Sample>,
+}
+
+/// The texture measures of a frame that need more than its quick metrics: each where
+/// the pixels it needs were at hand.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Texture {
+    /// [`crate::screening::quality::gradient_balance`] of the analysis frame.
+    balance: Option<f32>,
+    /// [`crate::screening::quality::smear`] of the analysis frame.
+    smear: Option<f32>,
+    /// [`crate::media::detail`] of the full-size picture.
+    detail: Option<f32>,
 }
 
 pub(super) struct Kept {
@@ -48,11 +61,23 @@ impl Session {
     /// Hand over one analysis frame. Fails with `OUT_OF_MEMORY` when frames of this size
     /// would not fit the memory budget ([`super::SessionConfig::max_frame_bytes`]).
     pub fn push_frame(&mut self, pts_us: i64, frame: RgbaFrame) -> Result<()> {
+        self.push_frame_with_detail(pts_us, frame, None)
+    }
+
+    /// [`Session::push_frame`] with the fine detail of the full-size picture the frame
+    /// was scaled from ([`crate::media::detail`]), which the spoil comparison uses to
+    /// see blur the analysis size hides.
+    pub fn push_frame_with_detail(
+        &mut self,
+        pts_us: i64,
+        frame: RgbaFrame,
+        detail: Option<f32>,
+    ) -> Result<()> {
         self.check_memory(&frame)?;
         if !self.intake.sampled.insert(pts_us) {
             return Ok(()); // the same frame twice adds nothing
         }
-        self.intake.pending.push((pts_us, frame));
+        self.intake.pending.push((pts_us, frame, detail));
         if self.intake.pending.len() >= self.cfg.batch.max(1) {
             self.flush();
         }
@@ -84,16 +109,22 @@ impl Session {
     /// add them to the pool. Coarse samples also keep their shot features.
     pub fn flush(&mut self) {
         let batch = std::mem::take(&mut self.intake.pending);
-        let measured: Vec<(i64, QuickMetrics, [f32; 2], RgbaFrame)> = batch
+        let measured: Vec<(i64, QuickMetrics, Texture, RgbaFrame)> = batch
             .into_par_iter()
-            .map(|(pts, f)| {
+            .map(|(pts, f, detail)| {
                 let content = ContentLuma::of(&f);
                 let metrics = QuickMetrics::of_rect(&f, content.rect);
-                (pts, metrics, content.texture(), f)
+                let [balance, smear] = content.texture();
+                let texture = Texture {
+                    balance: Some(balance),
+                    smear: Some(smear),
+                    detail,
+                };
+                (pts, metrics, texture, f)
             })
             .collect();
-        for (pts_us, metrics, [balance, smear], frame) in measured {
-            self.record(pts_us, &metrics, Some(balance), Some(smear));
+        for (pts_us, metrics, texture, frame) in measured {
+            self.record(pts_us, &metrics, texture);
             self.keep(pts_us, metrics, frame);
         }
     }
@@ -106,7 +137,7 @@ impl Session {
         if !self.intake.sampled.insert(pts_us) {
             return false;
         }
-        self.record(pts_us, &metrics, None, None);
+        self.record(pts_us, &metrics, Texture::default());
         // Bars: the metrics are remeasured on the content once the pixels are here.
         let wanted = metrics.may_have_bars()
             || self.kept.len() + self.intake.awaiting.len() < self.pool_cap()
@@ -135,6 +166,7 @@ impl Session {
         };
         let [balance, smear] = content.texture();
         let sample = spoils::Sample::new(pts_us, &metrics, Some(balance)).with_smear(Some(smear));
+        // (no fine detail: the GPU path never copies the full-size picture out)
         if let Some(i) = self.sample_index(pts_us) {
             self.intake.seen[i] = sample;
         }
@@ -143,17 +175,13 @@ impl Session {
     }
 
     /// Count a measured frame in the report; coarse samples also keep their shot features.
-    pub(super) fn record(
-        &mut self,
-        pts_us: i64,
-        metrics: &QuickMetrics,
-        balance: Option<f32>,
-        smear: Option<f32>,
-    ) {
+    pub(super) fn record(&mut self, pts_us: i64, metrics: &QuickMetrics, texture: Texture) {
         self.count(metrics);
-        self.intake
-            .seen
-            .push(spoils::Sample::new(pts_us, metrics, balance).with_smear(smear));
+        self.intake.seen.push(
+            spoils::Sample::new(pts_us, metrics, texture.balance)
+                .with_smear(texture.smear)
+                .with_detail(texture.detail),
+        );
         if self.timeline.dense {
             self.report.frames_dense += 1;
         } else {
@@ -251,7 +279,7 @@ impl Session {
     /// (pending, awaiting pixels), then the kept ones best rank first. A frame missing
     /// here has been let go and cannot be a pick (unless no frame is kept at all).
     pub fn standing(&self) -> Vec<i64> {
-        let unranked = self.intake.pending.iter().map(|(t, _)| *t);
+        let unranked = self.intake.pending.iter().map(|(t, _, _)| *t);
         let ranked = self.kept.iter().map(|k| k.pts_us);
         unranked
             .chain(self.intake.awaiting.keys().copied())

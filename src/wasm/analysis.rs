@@ -86,12 +86,12 @@ impl Analysis {
         full_range: bool,
         out: Vec<u32>,
     ) -> Result<(), JsValue> {
-        let frame = yuv_frame(
+        let (frame, detail) = yuv_frame(
             format, width, height, data, &layout, matrix, full_range, &out,
         )
         .map_err(js_error)?;
         self.session_mut()?
-            .push_frame(pts_us as i64, frame)
+            .push_frame_with_detail(pts_us as i64, frame, detail)
             .map_err(js_error)
     }
 

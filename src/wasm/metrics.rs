@@ -34,7 +34,7 @@ pub fn quick_metrics_yuv(
     full_range: bool,
     out: Vec<u32>,
 ) -> Result<JsValue, JsValue> {
-    let frame = yuv_frame(
+    let (frame, _) = yuv_frame(
         format, width, height, data, &layout, matrix, full_range, &out,
     )
     .map_err(js_error)?;
@@ -67,7 +67,8 @@ fn verdict(metrics: QuickMetrics) -> Result<JsValue, JsValue> {
     })
 }
 
-/// The analysis frame of a `copyTo` picture; `out` = `[width, height, rotation]`.
+/// The analysis frame of a `copyTo` picture, and the picture's fine detail
+/// ([`crate::media::detail`]); `out` = `[width, height, rotation]`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn yuv_frame(
     format: &str,
@@ -78,7 +79,8 @@ pub(super) fn yuv_frame(
     matrix: Option<String>,
     full_range: bool,
     out: &[u32],
-) -> crate::error::Result<RgbaFrame> {
+) -> crate::error::Result<(RgbaFrame, Option<f32>)> {
+    use crate::media::detail::{rgba_detail, yuv420_detail};
     use crate::media::yuv::{
         rgba_from_rgba, rgba_from_yuv420, Chroma, Matrix, Plane, Rgba, Yuv420,
     };
@@ -116,7 +118,10 @@ pub(super) fn yuv_frame(
             pixels: plane(0)?,
             bgr: format.starts_with('B'),
         };
-        return rgba_from_rgba(&src, out_w, out_h, rotation);
+        return Ok((
+            rgba_from_rgba(&src, out_w, out_h, rotation)?,
+            rgba_detail(&src),
+        ));
     };
     let (y, u) = (plane(0)?, plane(1)?);
     let v = if planes == 3 {
@@ -137,5 +142,8 @@ pub(super) fn yuv_frame(
         matrix: Matrix::from_name(matrix.as_deref(), height),
         full_range,
     };
-    rgba_from_yuv420(&src, out_w, out_h, rotation)
+    Ok((
+        rgba_from_yuv420(&src, out_w, out_h, rotation)?,
+        yuv420_detail(&src),
+    ))
 }
