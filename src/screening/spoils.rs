@@ -35,6 +35,8 @@ pub const BLUR_RATIO: f32 = 0.8;
 /// Blurry at the picture's own size: fine detail ([`crate::media::detail`]) under this
 /// share of the reference's (and not from grain).
 pub const FINE_BLUR_RATIO: f32 = 0.8;
+/// Washed out ([`washed_out`]): contrast grown by under this share of the brightness.
+pub const WASHED_RATIO: f32 = 0.7;
 /// Two frames whose brightness differ by less than this factor are exposed alike.
 pub const EXPOSURE_ALIKE: f32 = 1.3;
 /// Smeared along one direction: gradient balance under this share of the reference's.
@@ -243,6 +245,14 @@ impl Sample {
         fine || softer(self.gradient, r.gradient, BLUR_RATIO)
     }
 
+    fn exposure(&self) -> Exposure {
+        Exposure {
+            brightness: self.brightness,
+            contrast: self.contrast,
+            clipped: self.clipped_highlights,
+        }
+    }
+
     fn blown_next_to(&self, r: &Sample) -> bool {
         self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
             && self.clipped_highlights >= BLOWN_MIN_CLIPPED
@@ -265,12 +275,9 @@ impl Sample {
         let grainy_ref = grainier(r, self);
         if grainier(self, r) {
             Some(Rejection::Noisy)
-        } else if darker_than(
-            (self.brightness, self.clipped_highlights),
-            (r.brightness, r.clipped_highlights),
-        ) {
+        } else if darker_than(self.exposure(), r.exposure()) {
             Some(Rejection::TooDark)
-        } else if self.blown_next_to(r) {
+        } else if self.blown_next_to(r) || washed_out(self.exposure(), r.exposure()) {
             Some(Rejection::BlownOut)
         } else if !grainy_ref && self.blurrier_than(r) {
             Some(Rejection::Blurry)
@@ -355,8 +362,39 @@ impl Spells {
 
 /// Underexposed next to a reference showing the same picture: `(brightness, clipped
 /// highlights)` of each.
-fn darker_than((b, clipped): (f32, f32), (rb, r_clipped): (f32, f32)) -> bool {
-    b < DARK_RATIO * rb && b <= DARK_MAX_BRIGHTNESS && r_clipped <= clipped + BLOWN_REF_MARGIN
+fn darker_than(e: Exposure, r: Exposure) -> bool {
+    e.brightness < DARK_RATIO * r.brightness
+        && e.brightness <= DARK_MAX_BRIGHTNESS
+        && r.clipped <= e.clipped + BLOWN_REF_MARGIN
+        && !washed_out(r, e)
+}
+
+/// What the exposure comparisons read of a frame.
+#[derive(Clone, Copy)]
+struct Exposure {
+    brightness: f32,
+    contrast: f32,
+    clipped: f32,
+}
+
+impl Exposure {
+    fn of(m: &QuickMetrics) -> Self {
+        Self {
+            brightness: m.brightness,
+            contrast: m.contrast,
+            clipped: m.clipped_highlights,
+        }
+    }
+}
+
+/// Washed out next to a darker frame of the same picture: brighter by more than
+/// 1 / [`DARK_RATIO`], but its contrast grew by less than [`WASHED_RATIO`] of that. A
+/// gain (under- or overexposure) scales brightness and contrast alike; lifted blacks or
+/// highlights squashed at white raise the brightness alone. So of a dim photo and its
+/// brightened copy the copy is the spoiled one, not the photo "too dark".
+fn washed_out(e: Exposure, r: Exposure) -> bool {
+    let brighter = e.brightness / r.brightness.max(1e-3);
+    brighter * DARK_RATIO > 1.0 && e.contrast / r.contrast.max(1e-3) < WASHED_RATIO * brighter
 }
 
 /// Frames further apart than this are not compared as look twins
@@ -378,10 +416,7 @@ pub fn underexposed_twin<'a>(
     twins.into_iter().any(|(t, r)| {
         (t - pts_us).abs() <= TWIN_WINDOW_US
             && r.rejection().is_none()
-            && darker_than(
-                (m.brightness, m.clipped_highlights),
-                (r.brightness, r.clipped_highlights),
-            )
+            && darker_than(Exposure::of(m), Exposure::of(r))
     })
 }
 
