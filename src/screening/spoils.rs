@@ -37,6 +37,9 @@ pub const BLUR_RATIO: f32 = 0.8;
 pub const FINE_BLUR_RATIO: f32 = 0.8;
 /// Washed out ([`washed_out`]): contrast grown by under this share of the brightness.
 pub const WASHED_RATIO: f32 = 0.7;
+/// One frame a gain copy of the other ([`gain_alike`]): contrast over brightness ratio
+/// within this factor of 1.
+pub const GAIN_ALIKE: f32 = 0.85;
 /// Two frames whose brightness differ by less than this factor are exposed alike.
 pub const EXPOSURE_ALIKE: f32 = 1.3;
 /// Smeared along one direction: gradient balance under this share of the reference's.
@@ -253,10 +256,14 @@ impl Sample {
         }
     }
 
+    /// Blown out next to `r`, unless `r` is a dim gain copy of this frame (then `r` is
+    /// the underexposed one, [`darker_than`]).
     fn blown_next_to(&self, r: &Sample) -> bool {
         self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
             && self.clipped_highlights >= BLOWN_MIN_CLIPPED
             && self.brightness > BLOWN_RATIO * r.brightness
+            && !(gain_alike(r.exposure(), self.exposure())
+                && darker_than(r.exposure(), self.exposure()))
     }
 
     /// How this frame is spoiled next to `reference`, a frame whose [`Sample::framing`]
@@ -365,8 +372,19 @@ impl Spells {
 fn darker_than(e: Exposure, r: Exposure) -> bool {
     e.brightness < DARK_RATIO * r.brightness
         && e.brightness <= DARK_MAX_BRIGHTNESS
-        && r.clipped <= e.clipped + BLOWN_REF_MARGIN
+        && (r.clipped <= e.clipped + BLOWN_REF_MARGIN || gain_alike(e, r))
         && !washed_out(r, e)
+}
+
+/// Brightness and contrast differ by about the same factor (within [`GAIN_ALIKE`]): one
+/// frame is the other under a gain. Then a reference that clips much of the picture is
+/// clipped in its content (a product on white), not blown out: the gain copy of it is
+/// the underexposed one.
+fn gain_alike(e: Exposure, r: Exposure) -> bool {
+    let brighter = e.brightness / r.brightness.max(1e-3);
+    let contrast = e.contrast / r.contrast.max(1e-3);
+    let q = contrast / brighter.max(1e-3);
+    (GAIN_ALIKE..=1.0 / GAIN_ALIKE).contains(&q)
 }
 
 /// What the exposure comparisons read of a frame.
