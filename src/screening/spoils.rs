@@ -14,7 +14,9 @@
 //! ([`crate::screening::quality::smear`]) is spoiled without any reference: a fast pan is another
 //! framing than the shots around it.
 
-use crate::screening::quality::{Pearson, QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT};
+use crate::screening::quality::{
+    Pearson, QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT, WASHED_OUT_MAX_DARK,
+};
 
 const CELLS: usize = GRID * GRID;
 
@@ -94,6 +96,8 @@ pub struct Sample {
     contrast: f32,
     noise: f32,
     clipped_highlights: f32,
+    /// [`QuickMetrics::dark_tones`]: the share of deep tones a washed-out frame lacks.
+    deep_tones: f32,
     /// [`crate::screening::quality::gradient_balance`], where the pixels were at hand.
     pub balance: Option<f32>,
     /// [`crate::screening::quality::smear`], where the pixels were at hand.
@@ -132,6 +136,7 @@ impl Sample {
             contrast: m.contrast,
             noise: m.noise,
             clipped_highlights: m.clipped_highlights,
+            deep_tones: m.dark_tones(),
             balance,
             smear: None,
             detail: None,
@@ -253,6 +258,7 @@ impl Sample {
             brightness: self.brightness,
             contrast: self.contrast,
             clipped: self.clipped_highlights,
+            deep: self.deep_tones,
         }
     }
 
@@ -393,6 +399,7 @@ struct Exposure {
     brightness: f32,
     contrast: f32,
     clipped: f32,
+    deep: f32,
 }
 
 impl Exposure {
@@ -401,6 +408,7 @@ impl Exposure {
             brightness: m.brightness,
             contrast: m.contrast,
             clipped: m.clipped_highlights,
+            deep: m.dark_tones(),
         }
     }
 }
@@ -409,10 +417,15 @@ impl Exposure {
 /// 1 / [`DARK_RATIO`], but its contrast grew by less than [`WASHED_RATIO`] of that. A
 /// gain (under- or overexposure) scales brightness and contrast alike; lifted blacks or
 /// highlights squashed at white raise the brightness alone. So of a dim photo and its
-/// brightened copy the copy is the spoiled one, not the photo "too dark".
+/// brightened copy the copy is the spoiled one, not the photo "too dark". Lifted
+/// blacks leave no deep tones ([`WASHED_OUT_MAX_DARK`]); without that condition a
+/// clean frame next to a copy darkened by an offset (blacks crushed, the same
+/// brightness-over-contrast shape turned round) would be the "washed out" one.
 fn washed_out(e: Exposure, r: Exposure) -> bool {
     let brighter = e.brightness / r.brightness.max(1e-3);
-    brighter * DARK_RATIO > 1.0 && e.contrast / r.contrast.max(1e-3) < WASHED_RATIO * brighter
+    brighter * DARK_RATIO > 1.0
+        && e.contrast / r.contrast.max(1e-3) < WASHED_RATIO * brighter
+        && e.deep < WASHED_OUT_MAX_DARK
 }
 
 /// Frames further apart than this are not compared as look twins
@@ -562,6 +575,59 @@ mod tests {
             spoiled_by_comparison(&dark, &[clean.clone(), dark.clone()]),
             Some(Rejection::Blurry)
         );
+    }
+
+    /// `f` with every channel mapped to `v × a + b`, clipped.
+    fn exposed(f: &RgbaFrame, a: f32, b: f32) -> RgbaFrame {
+        let data = f
+            .data
+            .chunks_exact(4)
+            .flat_map(|p| {
+                let m = |v: u8| (f32::from(v) * a + b).clamp(0.0, 255.0) as u8;
+                [m(p[0]), m(p[1]), m(p[2]), 255]
+            })
+            .collect();
+        RgbaFrame::new(f.width, f.height, data).unwrap()
+    }
+
+    #[test]
+    fn a_brightened_copy_of_a_dim_photo_is_the_washed_out_one() {
+        // A dim photo (mean luma ≈ 0.2) and the same lifted by ×1.6 + 70: the blacks
+        // rise, little clips, so only the contrast growing less than the brightness
+        // tells which of the two is wrong.
+        let dim = exposed(&picture(1.0, 0.0, 0), 0.5, 0.0);
+        let lifted = exposed(&dim, 1.6, 70.0);
+        let (d, l) = (sample(0, &dim), sample(1, &lifted));
+        let all = [d.clone(), l.clone()];
+        assert_eq!(spoiled_by_comparison(&d, &all), None);
+        assert_eq!(spoiled_by_comparison(&l, &all), Some(Rejection::BlownOut));
+        // Turned round: a clean photo and a copy darkened by an offset (blacks crushed,
+        // contrast ×0.7). The clean one keeps its deep tones, so it is not washed out.
+        let clean = exposed(&picture(1.0, 0.0, 0), 1.2, -40.0);
+        let crushed = exposed(&clean, 0.7, -30.0);
+        let (c, k) = (sample(2, &clean), sample(3, &crushed));
+        let all = [c.clone(), k.clone()];
+        assert_eq!(spoiled_by_comparison(&c, &all), None);
+        assert_eq!(spoiled_by_comparison(&k, &all), Some(Rejection::TooDark));
+    }
+
+    #[test]
+    fn the_dim_gain_copy_of_a_photo_on_white_is_too_dark_the_photo_is_not_blown() {
+        // A product shot clipping 45 % of the picture at white (its white background),
+        // and a ×0.45 copy of it: brightness and contrast fall alike.
+        let mut white = QuickMetrics::of(&picture(1.0, 0.0, 0));
+        white.clipped_highlights = 0.45;
+        let dim = QuickMetrics::of(&picture(0.45, 0.0, 0));
+        let (b, d) = (Sample::new(0, &white, None), Sample::new(1, &dim, None));
+        let all = [b.clone(), d.clone()];
+        assert_eq!(spoiled_by_comparison(&b, &all), None);
+        assert_eq!(spoiled_by_comparison(&d, &all), Some(Rejection::TooDark));
+        // Not a gain copy (its contrast fell by far less than its brightness): the
+        // clipping reference may be blown out itself and settles nothing.
+        let mut flat = dim.clone();
+        flat.contrast = white.contrast * 0.9;
+        let f = Sample::new(2, &flat, None);
+        assert_eq!(spoiled_by_comparison(&f, &[b.clone(), f.clone()]), None);
     }
 
     #[test]
