@@ -624,7 +624,7 @@ mod tests {
         assert_eq!(spoiled_by_comparison(&d, &all), Some(Rejection::TooDark));
         // Not a gain copy (its contrast fell by far less than its brightness): the
         // clipping reference may be blown out itself and settles nothing.
-        let mut flat = dim.clone();
+        let mut flat = dim;
         flat.contrast = white.contrast * 0.9;
         let f = Sample::new(2, &flat, None);
         assert_eq!(spoiled_by_comparison(&f, &[b.clone(), f.clone()]), None);
