@@ -91,13 +91,10 @@ pub struct Sample {
     /// ln(8 + cell luma) of the 16×16 grid: a change of exposure (a gain) only adds a
     /// constant, which the correlation ignores.
     fine: [f32; FINE_GRID * FINE_GRID],
-    brightness: f32,
+    /// Brightness, contrast, clipping and deep tones, as the exposure rules read them.
+    exposure: Exposure,
     gradient: f32,
-    contrast: f32,
     noise: f32,
-    clipped_highlights: f32,
-    /// [`QuickMetrics::dark_tones`]: the share of deep tones a washed-out frame lacks.
-    deep_tones: f32,
     /// [`crate::screening::quality::gradient_balance`], where the pixels were at hand.
     pub balance: Option<f32>,
     /// [`crate::screening::quality::smear`], where the pixels were at hand.
@@ -131,12 +128,9 @@ impl Sample {
             pts_us,
             layout,
             fine: m.grid.map(|v| (8.0 + v).ln()),
-            brightness: m.brightness,
+            exposure: Exposure::of(m),
             gradient: m.gradient,
-            contrast: m.contrast,
             noise: m.noise,
-            clipped_highlights: m.clipped_highlights,
-            deep_tones: m.dark_tones(),
             balance,
             smear: None,
             detail: None,
@@ -238,12 +232,12 @@ impl Sample {
     /// pixels shows there long before it moves the analysis frame's gradient.
     fn blurrier_than(&self, r: &Sample) -> bool {
         let (lo, hi) = (
-            self.brightness.min(r.brightness),
-            self.brightness.max(r.brightness),
+            self.exposure.brightness.min(r.exposure.brightness),
+            self.exposure.brightness.max(r.exposure.brightness),
         );
         let alike = hi <= EXPOSURE_ALIKE * lo;
         let softer = |a: f32, b: f32, ratio: f32| {
-            let per_contrast = |v: f32, s: &Sample| v / s.contrast.max(1e-3);
+            let per_contrast = |v: f32, s: &Sample| v / s.exposure.contrast.max(1e-3);
             a < ratio * b && (alike || per_contrast(a, self) < ratio * per_contrast(b, r))
         };
         let fine = match (self.detail, r.detail) {
@@ -253,23 +247,14 @@ impl Sample {
         fine || softer(self.gradient, r.gradient, BLUR_RATIO)
     }
 
-    fn exposure(&self) -> Exposure {
-        Exposure {
-            brightness: self.brightness,
-            contrast: self.contrast,
-            clipped: self.clipped_highlights,
-            deep: self.deep_tones,
-        }
-    }
-
     /// Blown out next to `r`, unless `r` is a dim gain copy of this frame (then `r` is
     /// the underexposed one, [`darker_than`]).
     fn blown_next_to(&self, r: &Sample) -> bool {
-        self.clipped_highlights > r.clipped_highlights + BLOWN_MARGIN
-            && self.clipped_highlights >= BLOWN_MIN_CLIPPED
-            && self.brightness > BLOWN_RATIO * r.brightness
-            && !(gain_alike(r.exposure(), self.exposure())
-                && darker_than(r.exposure(), self.exposure()))
+        let (e, re) = (self.exposure, r.exposure);
+        e.clipped > re.clipped + BLOWN_MARGIN
+            && e.clipped >= BLOWN_MIN_CLIPPED
+            && e.brightness > BLOWN_RATIO * re.brightness
+            && !(gain_alike(r.exposure, self.exposure) && darker_than(r.exposure, self.exposure))
     }
 
     /// How this frame is spoiled next to `reference`, a frame whose [`Sample::framing`]
@@ -288,9 +273,9 @@ impl Sample {
         let grainy_ref = grainier(r, self);
         if grainier(self, r) {
             Some(Rejection::Noisy)
-        } else if darker_than(self.exposure(), r.exposure()) {
+        } else if darker_than(self.exposure, r.exposure) {
             Some(Rejection::TooDark)
-        } else if self.blown_next_to(r) || washed_out(self.exposure(), r.exposure()) {
+        } else if self.blown_next_to(r) || washed_out(self.exposure, r.exposure) {
             Some(Rejection::BlownOut)
         } else if !grainy_ref && self.blurrier_than(r) {
             Some(Rejection::Blurry)
@@ -373,8 +358,7 @@ impl Spells {
     }
 }
 
-/// Underexposed next to a reference showing the same picture: `(brightness, clipped
-/// highlights)` of each.
+/// Underexposed next to a reference showing the same picture.
 fn darker_than(e: Exposure, r: Exposure) -> bool {
     e.brightness < DARK_RATIO * r.brightness
         && e.brightness <= DARK_MAX_BRIGHTNESS
@@ -394,7 +378,7 @@ fn gain_alike(e: Exposure, r: Exposure) -> bool {
 }
 
 /// What the exposure comparisons read of a frame.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 struct Exposure {
     brightness: f32,
     contrast: f32,
