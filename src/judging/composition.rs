@@ -9,7 +9,8 @@
 //!   (scored 0.9 there); 0 at a quarter of the frame away or more.
 //! - `headroom`: space above the main face over the frame height; 4–25 % reads 1, a
 //!   face touching or cut by the top edge 0, a face sunk low in the frame down to 0.3.
-//! - `cut_faces`: faces whose box leaves the frame by more than 10 % of its size.
+//! - `cut_faces`: faces the frame cuts through ([`Face::cut_by_frame`]: a landmark
+//!   outside the frame, or the box out by more than 10 % of its size).
 //!   A cut main face halves the score, each other cut face costs 0.1.
 //! - `balance`: how close the centre of visual weight (face areas, plus gradient
 //!   energy when given) sits to the frame centre.
@@ -57,12 +58,6 @@ pub fn eye_point(f: &Face) -> (f32, f32) {
     } else {
         (f.x + f.width / 2.0, f.y + f.height / 3.0)
     }
-}
-
-fn is_cut(f: &Face, w: f32, h: f32) -> bool {
-    let tol_x = 0.1 * f.width;
-    let tol_y = 0.1 * f.height;
-    f.x < -tol_x || f.y < -tol_y || f.x + f.width > w + tol_x || f.y + f.height > h + tol_y
 }
 
 fn face_size_score(rel_h: f32) -> f32 {
@@ -134,7 +129,7 @@ pub fn composition(
     } else {
         1.0
     };
-    let cut: Vec<bool> = faces.iter().map(|f| is_cut(f, w, h)).collect();
+    let cut: Vec<bool> = faces.iter().map(|f| f.cut_by_frame(w, h)).collect();
     let cut_faces = cut.iter().filter(|&&c| c).count() as u32;
     let Some(main) = main_face(faces) else {
         return Composition {
@@ -151,7 +146,7 @@ pub fn composition(
     let (ex, ey) = eye_point(main);
     let thirds = thirds_score(ex / w, ey / h);
     let headroom = headroom_score(main.y / h);
-    let main_cut = is_cut(main, w, h);
+    let main_cut = main.cut_by_frame(w, h);
     let others_cut = cut_faces - u32::from(main_cut);
     let main_penalty = if main_cut { 0.5 } else { 1.0 };
     let penalty = main_penalty * (1.0 - 0.1 * others_cut as f32).max(0.5);

@@ -64,6 +64,25 @@ impl Face {
         }
     }
 
+    /// Whether the frame cuts through this face, so it cannot carry a thumbnail: one of
+    /// its five landmarks (eyes, nose, mouth corners) lies outside the `width`×`height`
+    /// frame, or its box leaves the frame by more than a tenth of its size. RetinaFace
+    /// boxes a face only as far as it is visible, so a face cut below the eyes can keep
+    /// its box almost inside the frame; its nose and mouth landmarks, predicted where
+    /// they would be, fall outside.
+    pub fn cut_by_frame(&self, width: f32, height: f32) -> bool {
+        let (tol_x, tol_y) = (0.1 * self.width, 0.1 * self.height);
+        let box_out = self.x < -tol_x
+            || self.y < -tol_y
+            || self.x + self.width > width + tol_x
+            || self.y + self.height > height + tol_y;
+        let landmark_out = self
+            .landmarks
+            .iter()
+            .any(|&[x, y]| x < 0.0 || y < 0.0 || x > width || y > height);
+        box_out || landmark_out
+    }
+
     fn iou(&self, o: &Face) -> f32 {
         let ix = (self.x + self.width).min(o.x + o.width) - self.x.max(o.x);
         let iy = (self.y + self.height).min(o.y + o.height) - self.y.max(o.y);
@@ -349,6 +368,37 @@ mod tests {
         let p = priors(320, 320);
         assert!((p[0][0] - 4.0 / 320.0).abs() < 1e-6);
         assert!((p[1][2] - 32.0 / 320.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_face_cut_below_the_eyes_is_cut_though_its_box_barely_leaves_the_frame() {
+        // Measured on a real frame (faces-03 at 16.3 s, 320×180): only the eyes and
+        // forehead show; the box ends 10 px (6 %) below the frame, the nose and mouth
+        // landmarks 13–19 px below it.
+        let eyes_only = Face {
+            x: 86.4,
+            y: 89.8,
+            width: 163.2,
+            height: 100.0,
+            score: 0.98,
+            landmarks: [
+                [130.0, 158.0],
+                [207.0, 163.0],
+                [162.0, 199.0],
+                [128.0, 193.0],
+                [185.0, 198.0],
+            ],
+        };
+        assert!(eyes_only.cut_by_frame(320.0, 180.0));
+        // The same face with room below is whole.
+        assert!(!eyes_only.cut_by_frame(320.0, 240.0));
+        // A close-up whose chin touches the edge keeps every landmark inside: whole.
+        let close = Face::square(100.0, 0.0, 178.0);
+        assert!(!close.cut_by_frame(320.0, 180.0));
+        // A box far out of the frame is cut even with its landmarks inside.
+        let mut far_out = Face::square(280.0, 40.0, 80.0);
+        far_out.landmarks = [[300.0, 60.0]; 5];
+        assert!(far_out.cut_by_frame(320.0, 180.0));
     }
 
     #[test]

@@ -283,8 +283,42 @@ pub(super) fn scale_face(f: &Face, emotion: Option<Emotion>, sx: f32, sy: f32) -
 /// A clear, reasonably large face makes a thumbnail; tiny background faces count less.
 fn face_score(faces: &[Face], frame: &RgbaFrame) -> f32 {
     let area = (frame.width * frame.height) as f32;
+    let (w, h) = (frame.width as f32, frame.height as f32);
     faces
         .iter()
-        .map(|f| f.score * ((f.width * f.height / area).sqrt() / 0.3).min(1.0))
+        .map(|f| {
+            let seen = if f.cut_by_frame(w, h) {
+                CUT_FACE_WEIGHT
+            } else {
+                1.0
+            };
+            seen * f.score * ((f.width * f.height / area).sqrt() / 0.3).min(1.0)
+        })
         .fold(0.0, f32::max)
+}
+
+/// What a face the frame cuts through (eyes showing, mouth outside) counts for against
+/// a whole one: under [`CLEAN_FACE`] whatever its size, so it never makes a face pick
+/// ahead of a frame showing a whole face, yet still ranks above no face at all.
+pub const CUT_FACE_WEIGHT: f32 = 0.4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_face_is_never_a_clean_face_but_beats_no_face() {
+        let frame = RgbaFrame::new(320, 180, vec![128; 320 * 180 * 4]).expect("frame");
+        let whole = Face::square(120.0, 40.0, 90.0);
+        let mut cut = whole;
+        cut.y = 120.0; // mouth and nose below the frame
+        for l in &mut cut.landmarks {
+            l[1] += 80.0;
+        }
+        assert!(face_score(&[whole], &frame) >= CLEAN_FACE);
+        let s = face_score(&[cut], &frame);
+        assert!(s > 0.0 && s < CLEAN_FACE, "{s}");
+        // A whole face beside it decides.
+        assert!(face_score(&[cut, whole], &frame) >= CLEAN_FACE);
+    }
 }
