@@ -4,7 +4,8 @@
 //!     cargo run --release --example frame_metrics -- W H
 //! Each line: the metrics of the picture between any bars (`QuickMetrics::of_content`),
 //! its gradient balance, its content rectangle, and `byComparison`: how it is spoiled
-//! next to another frame of the stream with the same framing (`spoils`).
+//! next to another frame of the stream with the same framing (`spoils`), the frames of
+//! the same framing (`partners`) and of the same look (`twins`) with their scores.
 use std::io::Read;
 
 use framepick::frame::RgbaFrame;
@@ -21,6 +22,7 @@ fn main() {
     let mut buf = vec![0u8; (w * h * 4) as usize];
     let mut stdin = std::io::stdin().lock();
     let mut frames = Vec::new();
+    let mut looks = Vec::new();
     while stdin.read_exact(&mut buf).is_ok() {
         let f = RgbaFrame::new(w, h, buf.clone()).expect("frame");
         let m = QuickMetrics::of_content(&f);
@@ -31,6 +33,7 @@ fn main() {
             .map(|v| format!("{v:.4}"))
             .collect();
         frames.push((m, balance, content_rect(&f), look.join(",")));
+        looks.push(Look::of(&f));
     }
     let samples: Vec<Sample> = frames
         .iter()
@@ -45,11 +48,18 @@ fn main() {
             .filter(|&(j, o)| j != i && samples[i].framing_correlation(o) >= 0.6)
             .map(|(j, o)| format!("[{j},{:.3}]", samples[i].framing_correlation(o)))
             .collect();
+        // Frames the look calls the same picture (`spoils::underexposed_twin` compares them).
+        let twins: Vec<String> = looks
+            .iter()
+            .enumerate()
+            .filter(|&(j, l)| j != i && looks[i].distance(l) <= framepick::select::SAME_LOOK)
+            .map(|(j, l)| format!("[{j},{:.3}]", looks[i].distance(l)))
+            .collect();
         println!(
             "{{\"i\":{i},\"brightness\":{},\"contrast\":{},\"sharpness\":{},\"uniformity\":{},\
              \"gradient\":{},\"noise\":{},\"clippedShadows\":{},\"clippedHighlights\":{},\
              \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"rejection\":{},\
-             \"byComparison\":{},\"partners\":[{}],\"look\":[{}],\"content\":[{},{},{},{}],\"hist\":[{}]}}",
+             \"byComparison\":{},\"partners\":[{}],\"twins\":[{}],\"look\":[{}],\"content\":[{},{},{},{}],\"hist\":[{}]}}",
             m.brightness,
             m.contrast,
             m.sharpness,
@@ -65,6 +75,7 @@ fn main() {
                 .map_or("null".to_string(), |r| format!("\"{r:?}\"")),
             by_comparison.map_or("null".to_string(), |r| format!("\"{r:?}\"")),
             partners.join(","),
+            twins.join(","),
             look,
             r.x,
             r.y,

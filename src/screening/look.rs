@@ -16,6 +16,12 @@ const BAR_BRIGHT_SHARE: f32 = 0.02;
 const BAR_LUMA: f32 = 40.0;
 /// Bars thinner than this share of the side are not bars (a dark border of the picture).
 const MIN_BAR_SHARE: f32 = 0.02;
+/// Bars are black against the picture: their mean luma at most this share of the
+/// content's. An underexposed frame (a spoiled spell) turns a plain background dark
+/// enough for [`BAR_LUMA`] (a blue wall at gain 0.25: luma 28 beside a face at 40);
+/// cropping it there would compare it with its clean frames on another rectangle. Real
+/// bars stay near 0 beside even a night scene (content mean 15 and more).
+const BAR_MAX_SHARE_OF_CONTENT: f32 = 1.0 / 3.0;
 /// Content narrower than this share of the side means the frame is mostly dark
 /// (black, a fade): no bars then, the whole frame is the content.
 const MIN_CONTENT_SHARE: f32 = 0.25;
@@ -66,12 +72,43 @@ pub fn content_rect_in(luma: &[f32], w: usize, h: usize) -> Rect {
     let dark_col = |x: usize| bar_like((0..h).map(|y| luma[y * w + x]), h);
     let (top, bottom) = bar_span(h, dark_row);
     let (left, right) = bar_span(w, dark_col);
-    Rect {
+    let content = Rect {
         x: left as u32,
         y: top as u32,
         width: (w - left - right) as u32,
         height: (h - top - bottom) as u32,
+    };
+    let whole = Rect {
+        x: 0,
+        y: 0,
+        width: w as u32,
+        height: h as u32,
+    };
+    if content == whole || bars_black_against(luma, w, content) {
+        content
+    } else {
+        whole
     }
+}
+
+/// Whether the lines outside `content` are dark against it ([`BAR_MAX_SHARE_OF_CONTENT`]).
+fn bars_black_against(luma: &[f32], w: usize, content: Rect) -> bool {
+    let (x0, x1) = (content.x as usize, (content.x + content.width) as usize);
+    let (y0, y1) = (content.y as usize, (content.y + content.height) as usize);
+    let (mut inside, mut n_inside, mut bars, mut n_bars) = (0.0f64, 0usize, 0.0f64, 0usize);
+    for (y, row) in luma.chunks_exact(w).enumerate() {
+        for (x, &v) in row.iter().enumerate() {
+            if (y0..y1).contains(&y) && (x0..x1).contains(&x) {
+                inside += f64::from(v);
+                n_inside += 1;
+            } else {
+                bars += f64::from(v);
+                n_bars += 1;
+            }
+        }
+    }
+    let mean = |sum: f64, n: usize| sum / n.max(1) as f64;
+    mean(bars, n_bars) <= f64::from(BAR_MAX_SHARE_OF_CONTENT) * mean(inside, n_inside)
 }
 
 fn bar_like(values: impl Iterator<Item = f32>, n: usize) -> bool {
@@ -253,6 +290,30 @@ mod tests {
         let inner = picture(316, 180, 30);
         let thin = boxed(&inner, 320, 180, 2, 0);
         assert!(content_rect(&thin).is_whole(&thin));
+    }
+
+    #[test]
+    fn a_dark_background_is_not_a_bar() {
+        // An underexposed portrait: a plain background at luma ≈ 28 left and right of a
+        // brighter face. Dark enough for BAR_LUMA, not black against the face.
+        let mut f = RgbaFrame::filled(320, 180, [22, 28, 40, 255]);
+        for y in 20..180 {
+            for x in 100..220 {
+                let v = 40 + ((x + y) % 17) as u8;
+                let i = ((y * 320 + x) * 4) as usize;
+                f.data[i..i + 3].copy_from_slice(&[v + 8, v, v - 6]);
+            }
+        }
+        assert!(content_rect(&f).is_whole(&f), "{:?}", content_rect(&f));
+        // The same face between true black bars is cropped.
+        let mut boxed = f.clone();
+        for p in boxed.data.chunks_exact_mut(4).enumerate() {
+            let x = p.0 % 320;
+            if !(100..220).contains(&x) {
+                p.1[..3].copy_from_slice(&[1, 1, 1]);
+            }
+        }
+        assert_eq!(content_rect(&boxed).x, 100);
     }
 
     #[test]
