@@ -57,6 +57,13 @@ pub const DIM_MIN_BRIGHTNESS: f32 = 0.05;
 /// Share of crushed blacks (luma ≤ [`SHADOW_CLIP_LUMA`]) from which a dark frame is
 /// underexposed, not a dim scene ([`QuickMetrics::is_dim_but_exposed`]).
 pub const DIM_MAX_CRUSHED: f32 = 0.1;
+/// Share of the R, G and B values in the upper half of the range (≥ 128) from which a
+/// dark frame with crushed blacks is still a dim scene ([`QuickMetrics::is_dim_but_exposed`]):
+/// a dark party photo keeps its lit faces and highlights (evaluation set, tuning half:
+/// 2.3–3.5 % of the values), an underexposed frame has lost them (a gain of 0.4 or less
+/// leaves nothing there: 0.0 % in every dark spell; the offset-darkened spell of
+/// tests/make_videos.sh `spoiled.mp4`: 0.03 %).
+pub const DIM_MIN_HIGHLIGHTS: f32 = 0.01;
 /// Variance of the Laplacian at which `sharpness` reads 0.5. A crisp 320 px frame of
 /// real footage sits well above it; a motion-blurred one well below.
 const SHARPNESS_HALF_POINT: f32 = 60.0;
@@ -341,11 +348,30 @@ impl QuickMetrics {
     /// every underexposed spell under 0.12 brightness reads contrast ≤ 0.061; the
     /// offset-darkened spell of tests/make_videos.sh `spoiled.mp4` reads contrast 0.108
     /// with 36 % crushed (a dim party photo, 33–45 % crushed, stays rejected too).
+    ///
+    /// Crushed blacks are allowed where highlights remain ([`DIM_MIN_HIGHLIGHTS`]): black
+    /// clothes and a dark room around lit faces crush as much as an offset does, but an
+    /// underexposure takes the highlights with it.
     pub fn is_dim_but_exposed(&self) -> bool {
         self.brightness >= DIM_MIN_BRIGHTNESS
             && self.contrast >= DIM_MIN_CONTRAST
-            && self.clipped_shadows < DIM_MAX_CRUSHED
+            && (self.clipped_shadows < DIM_MAX_CRUSHED
+                || self.highlight_tones() >= DIM_MIN_HIGHLIGHTS)
             && self.sharpness >= SCREEN_MIN_SHARPNESS
+    }
+
+    /// Share of the R, G and B values in the upper half of the range (≥ 128), 0–1: the
+    /// highlights an underexposed picture has lost.
+    pub fn highlight_tones(&self) -> f32 {
+        let from = HIST_BINS / 2;
+        (0..3)
+            .map(|c| {
+                self.hist.0[c * HIST_BINS + from..(c + 1) * HIST_BINS]
+                    .iter()
+                    .sum::<f32>()
+            })
+            .sum::<f32>()
+            / 3.0
     }
 
     /// Share of the R, G and B values under [`DEEP_TONE`], 0–1: the deep tones a
@@ -540,6 +566,41 @@ mod tests {
             QuickMetrics::of(&dark).rejection(),
             Some(Rejection::TooDark)
         );
+    }
+
+    #[test]
+    fn a_dark_room_with_lit_faces_is_dim_but_exposed_an_offset_darkened_copy_is_not() {
+        // Black clothes and a dark room (a third of the pixels crushed), a dim wall, and
+        // a few lit faces and highlights in the upper half of the range.
+        let (w, h) = (160u32, 90u32);
+        let mut data = Vec::new();
+        for y in 0..h {
+            for x in 0..w {
+                let v: u8 = match (x / 20, y / 15) {
+                    (0..=2, _) => 2 + ((x + y) % 3) as u8,
+                    (3, 1..=2) => 170 + (x % 7) as u8 * 5,
+                    (5, 3) => 150 + (y % 5) as u8 * 8,
+                    _ => 20 + ((x * 3 + y * 5) % 24) as u8,
+                };
+                data.extend_from_slice(&[v, v, v, 255]);
+            }
+        }
+        let room = RgbaFrame::new(w, h, data).unwrap();
+        let m = QuickMetrics::of(&room);
+        assert!(m.brightness < MIN_BRIGHTNESS, "{m:?}");
+        assert!(m.clipped_shadows >= DIM_MAX_CRUSHED, "{m:?}");
+        assert!(m.highlight_tones() >= DIM_MIN_HIGHLIGHTS, "{m:?}");
+        assert_eq!(m.rejection(), None, "{m:?}");
+        // An offset takes the highlights down with everything else: too dark.
+        let mut dark = room.clone();
+        for p in dark.data.chunks_exact_mut(4) {
+            for c in &mut p[..3] {
+                *c = c.saturating_sub(90);
+            }
+        }
+        let d = QuickMetrics::of(&dark);
+        assert!(d.highlight_tones() < DIM_MIN_HIGHLIGHTS, "{d:?}");
+        assert_eq!(d.rejection(), Some(Rejection::TooDark));
     }
 
     #[test]
