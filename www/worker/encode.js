@@ -1,7 +1,7 @@
 // The picks at full size: taken from the frame hold (hold.js) or decoded again, and
 // encoded as images, with the crop images asked for.
 import { decodeTargets, picksDecoderConfig } from './decode.js';
-import { drawOriented, frameCopier, rgbaPixels } from './measure.js';
+import { drawOriented, drawRgba, frameCopier } from './measure.js';
 
 /**
  * The full-size frame hold (worker/hold.js), or null where it is off (`holdBytes: 0`) or
@@ -48,17 +48,14 @@ export async function encodePicks(id, demuxer, track, config, view, candidates, 
     chain = new Promise((resolve) => { done = resolve; });
     await previous;
     try {
-      const pixels = copyRgba ? await rgbaPixels(frame, copier).catch(() => { copyRgba = false; return null; }) : null;
-      if (pixels) frame.close();
-      let picture = frame;
-      if (pixels) {
-        if (source?.width !== pixels.width || source?.height !== pixels.height) {
-          source = new OffscreenCanvas(pixels.width, pixels.height);
-        }
-        source.getContext('2d').putImageData(pixels, 0, 0);
-        copier.give(pixels.data);
-        picture = source;
+      let copied = false;
+      if (copyRgba) {
+        const { width: w, height: h } = frame.visibleRect;
+        if (source?.width !== w || source?.height !== h) source = new OffscreenCanvas(w, h);
+        copied = await drawRgba(frame, source.getContext('2d'), copier).then(() => true, () => { copyRgba = false; return false; });
       }
+      if (copied) frame.close();
+      const picture = copied ? source : frame;
       const same = picture === source && !view.rotation && width === source.width && height === source.height;
       const canvas = same ? source : new OffscreenCanvas(width, height);
       if (!same) drawOriented(canvas.getContext('2d'), picture, width, height, view.rotation);
@@ -67,7 +64,7 @@ export async function encodePicks(id, demuxer, track, config, view, candidates, 
         cropping.set(ts, crops.cropBlobs((ctx, w, h) => drawOriented(ctx, picture, w, h, view.rotation),
           view, pick.crops, { type, quality, maxWidth: options.maxWidth }));
       }
-      if (!pixels) frame.close();
+      if (!copied) frame.close();
       // Awaited before the next pick is drawn: `source` is reused.
       return await canvas.convertToBlob({ type, quality });
     } finally {

@@ -193,14 +193,39 @@ export function drawOriented(ctx, frame, w, h, rotation) {
 /**
  * The frame's visible pixels as an ImageData, converted to sRGB RGBA by the browser, in a
  * buffer from `copier` (a `frameCopier` of Uint8ClampedArrays; give the buffer back once
- * drawn: a 4K picture is 33 MB).
+ * drawn: a 4K picture is 33 MB). `rows` = [first, count] of the visible rows to copy
+ * (all of them by default); `count` must be even where it is not the last row (I420 and
+ * NV12 chroma covers two rows).
  */
-export async function rgbaPixels(frame, copier) {
-  const { data, planes: [plane] } = await copier.copy(frame, RGBA_COPY);
-  const { width, height } = frame.visibleRect;
+export async function rgbaPixels(frame, copier, rows = null) {
+  const { x, y, width, height: all } = frame.visibleRect;
+  const [first, height] = rows ?? [0, all];
+  const rect = rows ? { x, y: y + first, width, height } : undefined;
+  const { data, planes: [plane] } = await copier.copy(frame, rect ? { ...RGBA_COPY, rect } : RGBA_COPY);
   if (plane.offset !== 0 || plane.stride !== 4 * width) {
     copier.give(data);
     throw new Error('copyTo gave padded RGBA rows');
   }
   return new ImageData(data, width, height);
+}
+
+/** Frames above this many pixels are copied in [`STRIPS`] strips of rows by [`drawRgba`]. */
+const STRIP_MIN_PIXELS = RGBA_MAX_PIXELS;
+const STRIPS = 4;
+
+/**
+ * Puts the frame's visible pixels into `ctx` (its canvas the frame's visible size) through
+ * `copyTo` RGBA: in [`STRIPS`] strips of rows above 2560×1440, so a 4K pick needs an 8 MB
+ * copy beside its canvas, not a second 33 MB one (the encode stage was a 4K pick's
+ * memory peak). The frame stays open.
+ */
+export async function drawRgba(frame, ctx, copier) {
+  const { width, height } = frame.visibleRect;
+  const step = width * height > STRIP_MIN_PIXELS ? 2 * Math.ceil(height / STRIPS / 2) : height;
+  for (let first = 0; first < height; first += step) {
+    const count = Math.min(step, height - first);
+    const pixels = await rgbaPixels(frame, copier, step === height ? null : [first, count]);
+    ctx.putImageData(pixels, 0, first);
+    copier.give(pixels.data);
+  }
 }
