@@ -93,22 +93,18 @@ pub fn content_rect_in(luma: &[f32], w: usize, h: usize) -> Rect {
 
 /// Whether the lines outside `content` are dark against it ([`BAR_MAX_SHARE_OF_CONTENT`]).
 fn bars_black_against(luma: &[f32], w: usize, content: Rect) -> bool {
+    let sum = |v: &[f32]| v.iter().map(|&x| f64::from(x)).sum::<f64>();
     let (x0, x1) = (content.x as usize, (content.x + content.width) as usize);
-    let (y0, y1) = (content.y as usize, (content.y + content.height) as usize);
-    let (mut inside, mut n_inside, mut bars, mut n_bars) = (0.0f64, 0usize, 0.0f64, 0usize);
-    for (y, row) in luma.chunks_exact(w).enumerate() {
-        for (x, &v) in row.iter().enumerate() {
-            if (y0..y1).contains(&y) && (x0..x1).contains(&x) {
-                inside += f64::from(v);
-                n_inside += 1;
-            } else {
-                bars += f64::from(v);
-                n_bars += 1;
-            }
-        }
-    }
-    let mean = |sum: f64, n: usize| sum / n.max(1) as f64;
-    mean(bars, n_bars) <= f64::from(BAR_MAX_SHARE_OF_CONTENT) * mean(inside, n_inside)
+    let inside: f64 = luma
+        .chunks_exact(w)
+        .skip(content.y as usize)
+        .take(content.height as usize)
+        .map(|row| sum(&row[x0..x1]))
+        .sum();
+    let n_inside = (content.width * content.height) as usize;
+    let n_bars = luma.len() - n_inside;
+    let bars_mean = (sum(luma) - inside) / n_bars.max(1) as f64;
+    bars_mean <= f64::from(BAR_MAX_SHARE_OF_CONTENT) * inside / n_inside.max(1) as f64
 }
 
 fn bar_like(values: impl Iterator<Item = f32>, n: usize) -> bool {
@@ -307,10 +303,9 @@ mod tests {
         assert!(content_rect(&f).is_whole(&f), "{:?}", content_rect(&f));
         // The same face between true black bars is cropped.
         let mut boxed = f.clone();
-        for p in boxed.data.chunks_exact_mut(4).enumerate() {
-            let x = p.0 % 320;
-            if !(100..220).contains(&x) {
-                p.1[..3].copy_from_slice(&[1, 1, 1]);
+        for (i, p) in boxed.data.chunks_exact_mut(4).enumerate() {
+            if !(100..220).contains(&(i % 320)) {
+                p[..3].copy_from_slice(&[1, 1, 1]);
             }
         }
         assert_eq!(content_rect(&boxed).x, 100);

@@ -347,7 +347,7 @@ impl QuickMetrics {
     /// reads contrast 0.095–0.109 at brightness 0.068–0.073 with 0.1–0.6 % crushed;
     /// every underexposed spell under 0.12 brightness reads contrast ≤ 0.061; the
     /// offset-darkened spell of tests/make_videos.sh `spoiled.mp4` reads contrast 0.108
-    /// with 36 % crushed (a dim party photo, 33–45 % crushed, stays rejected too).
+    /// with 36 % crushed.
     ///
     /// Crushed blacks are allowed where highlights remain ([`DIM_MIN_HIGHLIGHTS`]): black
     /// clothes and a dark room around lit faces crush as much as an offset does, but an
@@ -363,24 +363,20 @@ impl QuickMetrics {
     /// Share of the R, G and B values in the upper half of the range (≥ 128), 0–1: the
     /// highlights an underexposed picture has lost.
     pub fn highlight_tones(&self) -> f32 {
-        let from = HIST_BINS / 2;
-        (0..3)
-            .map(|c| {
-                self.hist.0[c * HIST_BINS + from..(c + 1) * HIST_BINS]
-                    .iter()
-                    .sum::<f32>()
-            })
-            .sum::<f32>()
-            / 3.0
+        self.tone_share(HIST_BINS / 2..HIST_BINS)
     }
 
     /// Share of the R, G and B values under [`DEEP_TONE`], 0–1: the deep tones a
     /// washed-out picture has lost.
     pub fn dark_tones(&self) -> f32 {
-        let bins = (DEEP_TONE as usize * HIST_BINS).div_ceil(256);
+        self.tone_share(0..(DEEP_TONE as usize * HIST_BINS).div_ceil(256))
+    }
+
+    /// Share of the R, G and B values in the histogram bins `bins`, 0–1.
+    fn tone_share(&self, bins: std::ops::Range<usize>) -> f32 {
         (0..3)
             .map(|c| {
-                self.hist.0[c * HIST_BINS..c * HIST_BINS + bins]
+                self.hist.0[c * HIST_BINS + bins.start..c * HIST_BINS + bins.end]
                     .iter()
                     .sum::<f32>()
             })
