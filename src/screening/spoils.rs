@@ -254,7 +254,7 @@ impl Sample {
         e.clipped > re.clipped + BLOWN_MARGIN
             && e.clipped >= BLOWN_MIN_CLIPPED
             && e.brightness > BLOWN_RATIO * re.brightness
-            && !(gain_alike(r.exposure, self.exposure) && darker_than(r.exposure, self.exposure))
+            && !(gain_alike(re, e) && darker_than(re, e))
     }
 
     /// How this frame is spoiled next to `reference`, a frame whose [`Sample::framing`]

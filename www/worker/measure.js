@@ -197,7 +197,7 @@ export function drawOriented(ctx, frame, w, h, rotation) {
  * (all of them by default); `count` must be even where it is not the last row (I420 and
  * NV12 chroma covers two rows).
  */
-export async function rgbaPixels(frame, copier, rows = null) {
+async function rgbaPixels(frame, copier, rows = null) {
   const { x, y, width, height: all } = frame.visibleRect;
   const [first, height] = rows ?? [0, all];
   const rect = rows ? { x, y: y + first, width, height } : undefined;
@@ -209,8 +209,7 @@ export async function rgbaPixels(frame, copier, rows = null) {
   return new ImageData(data, width, height);
 }
 
-/** Frames above this many pixels are copied in [`STRIPS`] strips of rows by [`drawRgba`]. */
-const STRIP_MIN_PIXELS = RGBA_MAX_PIXELS;
+/** How many strips of rows [`drawRgba`] copies a frame above [`RGBA_MAX_PIXELS`] in. */
 const STRIPS = 4;
 
 /**
@@ -221,7 +220,7 @@ const STRIPS = 4;
  */
 export async function drawRgba(frame, ctx, copier) {
   const { width, height } = frame.visibleRect;
-  const step = width * height > STRIP_MIN_PIXELS ? 2 * Math.ceil(height / STRIPS / 2) : height;
+  const step = width * height > RGBA_MAX_PIXELS ? 2 * Math.ceil(height / STRIPS / 2) : height;
   for (let first = 0; first < height; first += step) {
     const count = Math.min(step, height - first);
     const pixels = await rgbaPixels(frame, copier, step === height ? null : [first, count]);
