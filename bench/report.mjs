@@ -95,15 +95,19 @@ export function markdown(R) {
     p('## Speed', '',
       '"page" = `report.timings.totalMs`, from the `File` to the 10 JPEG picks inside the page (the worker is already',
       'initialised); "end to end" = `pickInBrowser()` in Node: Chromium start, wasm + thread pool + face model load, the pick,',
-      'JPEGs back to Node. FFmpeg (native, all cores): `ffmpeg -i VIDEO -vf thumbnail -an -f null -` over the whole file',
+      'JPEGs back to Node, in the browser profile the CLI keeps between runs (bin/profile.mjs: its code cache holds the',
+      'wasm compiled by the previous run; the bench starts with none, so its first run is cold). "fresh profile" = one more',
+      'run of the clip in a throwaway profile (`--no-cache`): the wasm compiled from scratch, as on a first run.',
+      'FFmpeg (native, all cores): `ffmpeg -i VIDEO -vf thumbnail -an -f null -` over the whole file',
       '(decodes every frame; default 100-frame batches — `thumbnail=n=⌈frames/10⌉` does the same decoding but buffers a',
       'tenth of the video, 5.6 GB for the 10-minute clip). The literal `-vf thumbnail -frames:v 1` stops after its first',
       '100-frame batch, so it is listed but is not a whole-video peer. Ratios are medians from the same run.', '',
-      '| clip | frames | framepick threads: page s | end to end s | single-thread: page s | ffmpeg thumbnail, whole file s | ffmpeg `-frames:v 1` s | ffmpeg ÷ framepick | single ÷ threads |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+      '| clip | frames | framepick threads: page s | end to end s | fresh profile: page / end to end s | single-thread: page s | ffmpeg thumbnail, whole file s | ffmpeg `-frames:v 1` s | ffmpeg ÷ framepick | single ÷ threads |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [name, r] of Object.entries(R.speed)) {
       const S = r.summary;
-      p(`| ${name} | ${r.frames} (${fmt(r.duration, 0)} s, ${fmt(r.bytes * 8 / r.duration / 1e6, 1)} Mbit/s) | ${spread(S.threads.totalMs)} | ${spread(S.threads.wallMs)} | ` +
+      const fresh = S.fresh?.totalMs?.median != null ? `${spread(S.fresh.totalMs)} / ${spread(S.fresh.wallMs)}` : '–';
+      p(`| ${name} | ${r.frames} (${fmt(r.duration, 0)} s, ${fmt(r.bytes * 8 / r.duration / 1e6, 1)} Mbit/s) | ${spread(S.threads.totalMs)} | ${spread(S.threads.wallMs)} | ${fresh} | ` +
         `${spread(S.single.totalMs)} | ${spread(S.ffmpegWhole.wallMs)} | ${spread(S.ffmpegLiteral.wallMs)} | ` +
         `${x(S.ratios.ffmpegWholeOverThreadsPage)} | ${x(S.ratios.singleOverThreadsPage)} |`);
     }

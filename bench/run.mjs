@@ -11,7 +11,7 @@
 //   --long-runs N                 runs on the 10-minute clip (default 1)
 //   --long-single                 also the single-thread build on the 10-minute clip
 //   --clips a,b                   with --only speed: run these speed clips, keep the others
-import { existsSync, mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickInBrowser } from '../bin/framepick.mjs';
@@ -75,9 +75,14 @@ function summarizeReport(rep) {
     sampleInterval, width, height, durationS, codec, rangeReads, samples, decodePlan, hold };
 }
 
-async function framepickOnce(video, threads) {
+// The CLI keeps a browser profile (bin/profile.mjs): its code cache holds the wasm compiled
+// by the previous run. The bench keeps its own, emptied at the start, and times each clip
+// once more in a throwaway profile (`cache: false`), as a first run after install would go.
+process.env.FRAMEPICK_CACHE_DIR = join(ROOT, 'bench/.cache/browser-profiles');
+
+async function framepickOnce(video, threads, { cache = true } = {}) {
   const t0 = performance.now();
-  const r = await pickInBrowser(video, { top: 10, ...(threads ? { threads } : {}) });
+  const r = await pickInBrowser(video, { top: 10, cache, ...(threads ? { threads } : {}) });
   const wallMs = performance.now() - t0;
   return { r, wallMs };
 }
@@ -129,12 +134,13 @@ async function main() {
 
   // ── speed ──
   if (want('speed')) {
+    rmSync(process.env.FRAMEPICK_CACHE_DIR, { recursive: true, force: true }); // the first run is a first run
     for (const name of SPEED) {
       noteLoad(`speed ${name}`);
       const video = clips[name];
       const { frames, duration } = await quality.probeFrames(video);
       const batch = Math.ceil(frames / 10);
-      const rows = { threads: [], single: [], ffmpegWhole: [], ffmpegLiteral: [] };
+      const rows = { threads: [], single: [], fresh: [], ffmpegWhole: [], ffmpegLiteral: [] };
       const runs = LONG.has(name) ? Math.min(RUNS, LONG_RUNS) : RUNS;
       for (let i = 0; i < runs; i++) {
         // single-thread on the 10-minute clip only with --long-single (minutes a run)
@@ -161,9 +167,16 @@ async function main() {
         log(`${name} ffmpeg thumbnail #${i + 1}: ${(fw.ms / 1000).toFixed(2)} s (all ${frames} frames), ` +
           `${(f1.ms / 1000).toFixed(2)} s (-frames:v 1)`);
       }
+      {
+        const { r, wallMs } = await framepickOnce(video, null, { cache: false });
+        checkPick(`speed ${name} fresh profile`, r);
+        rows.fresh.push({ wallMs, ...(r.report ? summarizeReport(r.report) : { error: r.error }) });
+        log(`${name} threads, fresh profile: ${(wallMs / 1000).toFixed(2)} s end to end, ` +
+          `${((r.report?.timings?.totalMs || NaN) / 1000).toFixed(2)} s in the page`);
+      }
       const s = (rs, f) => stats(rs.map(f));
       const summary = {};
-      for (const k of ['threads', 'single']) {
+      for (const k of ['threads', 'single', 'fresh']) {
         summary[k] = {
           wallMs: s(rows[k], (x) => x.wallMs), totalMs: s(rows[k], (x) => x.timings?.totalMs),
           demuxMs: s(rows[k], (x) => x.timings?.demuxMs), decodeMs: s(rows[k], (x) => x.timings?.decodeMs),

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { startServer } from '../www/server.mjs';
 import { findBrowser, BrowserNotFoundError } from './browsers.mjs';
+import { acquireProfile } from './profile.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WWW = resolve(HERE, '../www');
@@ -85,11 +86,15 @@ Picking:
 Browser:
       --browser PATH     Chrome, Chromium or Edge executable to run (default:
                          FRAMEPICK_CHROMIUM, else the first installed one found)
+      --no-cache         run the browser in a throwaway profile. By default it keeps one in
+                         the user's cache folder (FRAMEPICK_CACHE_DIR), whose compiled-code
+                         cache makes every run after the first start faster
 
   -h, --help             show this help
 
 Exit status: 0 every video picked, 1 a video failed (or no browser), 2 bad command line.
-Environment: FRAMEPICK_CHROMIUM (browser executable), FRAMEPICK_DEBUG=1 (page console).
+Environment: FRAMEPICK_CHROMIUM (browser executable), FRAMEPICK_CACHE_DIR (the kept
+profiles; off: none), FRAMEPICK_DEBUG=1 (page console).
 
 Examples:
   framepick pick video.mp4
@@ -115,6 +120,7 @@ const OPTIONS = {
   gpu: { type: 'boolean' },
   'no-gpu': { type: 'boolean' },
   browser: { type: 'string' },
+  'no-cache': { type: 'boolean' },
 };
 
 /** A command-line mistake: printed with a pointer to the help, exit status 2. */
@@ -204,6 +210,7 @@ export function parseCommandLine(argv) {
       : number('decode-budget', v['decode-budget'], { min: 0, minExclusive: true }) ?? null,
     threads: number('threads', v.threads, { integer: true, min: 1 }) ?? null,
     gpu: v.gpu ? true : v['no-gpu'] ? false : 'auto',
+    cache: !v['no-cache'],
     browser: v.browser ?? null,
   };
   return { command, videos, opts };
@@ -266,24 +273,69 @@ function checkBuild() {
 }
 
 /**
+ * Start the browser: in the kept `profile` (its code cache) when there is one, else in a
+ * throwaway profile. A kept profile that will not open (another Chromium version left it
+ * unreadable, say) is given back and the run goes on without it.
+ * @returns {Promise<{newPage: () => Promise<import('playwright-core').Page>, close: () => Promise<void>,
+ *   version: string, profile: string|null}>}
+ */
+async function launchBrowser(executablePath, args, profile) {
+  if (profile) {
+    try {
+      const context = await chromium.launchPersistentContext(profile.dir, { executablePath, args });
+      let blank = context.pages()[0] || null; // the window it opened with serves the first page
+      let version = '';
+      try {
+        const cdp = await context.newCDPSession(blank || await context.newPage());
+        version = (await cdp.send('Browser.getVersion')).product.split('/').pop();
+        await cdp.detach();
+      } catch { /* the version is for the report only */ }
+      return {
+        version, profile: profile.dir,
+        newPage: () => {
+          const page = blank && !blank.isClosed() ? blank : null;
+          blank = null;
+          return page ? Promise.resolve(page) : context.newPage();
+        },
+        close: async () => {
+          await context.close().catch(() => {});
+          profile.release();
+        },
+      };
+    } catch {
+      profile.release();
+    }
+  }
+  const browser = await chromium.launch({ executablePath, args });
+  return { version: browser.version(), profile: null, newPage: () => browser.newPage(),
+    close: () => browser.close().catch(() => {}) };
+}
+
+/**
  * One headless browser with the demo page loaded and its picker (one worker) ready, for
  * picking many files in turn.
  * @param {{threads?: number|null, gpu?: boolean|'auto', executablePath?: string, browser?: string}} [options]
  *   executablePath: run this browser as is; browser: the same, checked first (--browser);
  *   neither: FRAMEPICK_CHROMIUM, else the first installed Chrome, Chromium or Edge found.
- * @returns {Promise<{info: object, browser: {executable: string, source: string, version: string},
+ * @returns {Promise<{info: object, browser: {executable: string, source: string, version: string, profile: string|null},
  *   pick: (videoPath: string, opts?: object) => Promise<object>, close: () => Promise<void>}>}
  */
-export async function openBrowserPicker({ threads = null, gpu = 'auto', executablePath, browser: browserPath } = {}) {
+export async function openBrowserPicker({ threads = null, gpu = 'auto', executablePath, browser: browserPath,
+  cache = true } = {}) {
   const found = executablePath ? { path: executablePath, source: 'executablePath' }
     : findBrowser({ explicit: browserPath });
   checkBuild();
-  const server = await startServer({ root: WWW });
+  const args = gpu === true ? GPU_CHROMIUM_ARGS : CHROMIUM_ARGS;
+  const profile = cache ? acquireProfile({ browser: found.path }) : null;
+  // The profile's fixed port keeps its code cache valid; when something else holds the
+  // port, any port will do (the pick compiles the wasm afresh).
+  const server = await startServer({ root: WWW, port: profile?.port ?? 0 })
+    .catch(() => startServer({ root: WWW }));
   let browser;
   try {
-    browser = await chromium.launch({ executablePath: found.path,
-      args: gpu === true ? GPU_CHROMIUM_ARGS : CHROMIUM_ARGS });
+    browser = await launchBrowser(found.path, args, profile);
   } catch (e) {
+    profile?.release();
     await server.close();
     throw Object.assign(new Error(`could not start the browser ${found.path} (${found.source}): ` +
       `${e.message.split('\n')[0]}`), { code: 'BROWSER_FAILED' });
@@ -314,7 +366,8 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
   };
   return {
     get info() { return info; },
-    browser: { executable: found.path, source: found.source, version: browser.version() },
+    /** profile: the kept profile the browser runs in (its code cache), or null for a throwaway one. */
+    browser: { executable: found.path, source: found.source, version: browser.version, profile: browser.profile },
     /** `{candidates, report, info}` or `{error: {code, message}, info}`; images as base64. */
     async pick(videoPath, { top = 10, niche = null, interval = null, quality = 0.9, format = null,
       maxWidth = null, crops = null, decodeBudget = null, lowMemory = null, onProgress: progress = () => {} } = {}) {
@@ -352,8 +405,8 @@ export async function openBrowserPicker({ threads = null, gpu = 'auto', executab
 /** Run a pick in a headless browser of its own; resolves to the page's `{candidates, report}` or `{error}`. */
 export async function pickInBrowser(videoPath, { top = 10, niche = null, interval = null, threads = null,
   quality = 0.9, format = null, maxWidth = null, crops = null, decodeBudget = null, lowMemory = null, gpu = 'auto',
-  executablePath, onProgress = () => {} } = {}) {
-  const picker = await openBrowserPicker({ threads, gpu, executablePath });
+  executablePath, cache = true, onProgress = () => {} } = {}) {
+  const picker = await openBrowserPicker({ threads, gpu, executablePath, cache });
   try {
     return await picker.pick(videoPath, { top, niche, interval, quality, format, maxWidth, crops, decodeBudget,
       lowMemory, onProgress });
@@ -438,7 +491,7 @@ function writePicks(result, { dir, jsonPath, video, t0, browser, maxWidth }) {
   }
   const report = { ...result.report, warnings: [...(result.report.warnings || []), ...warnings],
     video: resolve(video), wallMs: Date.now() - t0, browser: result.info,
-    browserExecutable: browser.executable, browserVersion: browser.version };
+    browserExecutable: browser.executable, browserVersion: browser.version, browserProfile: browser.profile };
   mkdirSync(dirname(resolve(jsonPath)), { recursive: true });
   writeFileSync(jsonPath, JSON.stringify({ candidates, report }, null, 2));
   return { candidates, report, warnings };
@@ -479,7 +532,8 @@ export async function main(argv = process.argv.slice(2)) {
   let picker = null;
   if (runnable.length) {
     try {
-      picker = await openBrowserPicker({ threads: opts.threads, gpu: opts.gpu, browser: opts.browser || undefined });
+      picker = await openBrowserPicker({ threads: opts.threads, gpu: opts.gpu, browser: opts.browser || undefined,
+        cache: opts.cache });
     } catch (e) {
       // No browser, a browser that does not start, no wasm build, a page that does not load.
       const known = e instanceof BrowserNotFoundError || e.code === 'BROWSER_FAILED' || e.code === 'BUILD_MISSING';

@@ -11,6 +11,7 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { imageSize, parseCommandLine, NICHES } from '../bin/framepick.mjs';
 import { browserCandidates, findBrowser } from '../bin/browsers.mjs';
+import { acquireProfile, cacheDir, PROFILE_SLOTS, BASE_PORT } from '../bin/profile.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'bin/framepick.mjs');
@@ -25,7 +26,9 @@ let videos; // name → path
 function cli(args, { env = {}, cwd = tmp, timeout = 240_000 } = {}) {
   return new Promise((done, fail) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, FRAMEPICK_DEBUG: '', ...env } });
+    // The kept browser profiles go in this run's folder, not the user's cache.
+    const child = spawn(process.execPath, [CLI, ...args],
+      { cwd, env: { ...process.env, FRAMEPICK_DEBUG: '', FRAMEPICK_CACHE_DIR: join(tmp, 'cache'), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -197,6 +200,35 @@ test('browser discovery: Chrome, Chromium and Edge paths on Linux, macOS and Win
   assert.throws(() => findBrowser({ env: { FRAMEPICK_BROWSER_PATHS: '' } }), { code: 'BROWSER_NOT_FOUND' });
 });
 
+test('kept profiles: the cache folder of each platform, one slot per run, stale locks taken over', () => {
+  assert.equal(cacheDir({ XDG_CACHE_HOME: '/x/cache' }, 'linux', '/home/u'), '/x/cache/framepick');
+  assert.equal(cacheDir({}, 'linux', '/home/u'), '/home/u/.cache/framepick');
+  assert.equal(cacheDir({}, 'darwin', '/Users/u'), '/Users/u/Library/Caches/framepick');
+  assert.equal(cacheDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u'),
+    join('C:\\Users\\u\\AppData\\Local', 'framepick', 'Cache'));
+  assert.equal(cacheDir({ FRAMEPICK_CACHE_DIR: '/somewhere' }, 'linux', '/home/u'), '/somewhere');
+  assert.equal(cacheDir({ FRAMEPICK_CACHE_DIR: 'off' }, 'linux', '/home/u'), null);
+  assert.equal(acquireProfile({ root: null }), null);
+
+  const root = join(tmp, 'slots');
+  const held = [];
+  for (let i = 0; i < PROFILE_SLOTS; i++) held.push(acquireProfile({ root, browser: '/usr/bin/chromium' }));
+  assert.deepEqual(held.map((p) => p.port), held.map((_, i) => BASE_PORT + i), 'each slot its own port');
+  assert.equal(new Set(held.map((p) => p.dir)).size, PROFILE_SLOTS);
+  assert.equal(acquireProfile({ root, browser: '/usr/bin/chromium' }), null, 'every slot busy: a throwaway profile');
+  const edge = acquireProfile({ root, browser: '/opt/microsoft/msedge/msedge' });
+  assert.ok(edge && !held.some((p) => p.dir === edge.dir), 'another browser has profiles of its own');
+  held[1].release();
+  assert.equal(acquireProfile({ root, browser: '/usr/bin/chromium' }).dir, held[1].dir, 'a released slot is free again');
+  // A lock left by a process that is gone (a killed run) does not keep the slot.
+  const dead = spawn(process.execPath, ['-e', '']);
+  return new Promise((done) => dead.on('close', () => {
+    writeFileSync(`${held[2].dir}.lock`, String(dead.pid));
+    assert.equal(acquireProfile({ root, browser: '/usr/bin/chromium' }).dir, held[2].dir);
+    done();
+  }));
+});
+
 test('a missing file fails alone, exit 1, without starting a browser', async () => {
   const r = await cli(['pick', join(tmp, 'nothere.mp4')], { env: { FRAMEPICK_BROWSER_PATHS: '', FRAMEPICK_CHROMIUM: '' } });
   assert.equal(r.code, 1);
@@ -222,6 +254,10 @@ test('pick --top 3 --json out.json video.mp4: options first, picks and the repor
   }
   assert.equal(r.stdout.trim().split('\n').length, 4, r.stdout); // three picks and the summary line
   assert.match(r.stdout, /3 picks in .* report: out\.json/);
+  // The browser ran in a kept profile, which it gave back when it closed.
+  assert.ok(report.browserProfile.startsWith(join(tmp, 'cache')), report.browserProfile);
+  assert.ok(existsSync(join(report.browserProfile, 'Default')), 'Chromium wrote its profile there');
+  assert.ok(!existsSync(`${report.browserProfile}.lock`), 'the slot is free again');
 });
 
 test('several files with one broken: picks for the good ones, a clear error for the broken, exit 1', needsBuild, async () => {
@@ -272,9 +308,10 @@ test('a folder, --jsonl, --format webp and --quality: one JSON line per video on
 
 test('--max-width scales the picks down', needsBuild, async () => {
   const out = join(tmp, 'small');
-  const r = await cli(['pick', videos.a, '--max-width', '240', '--top', '2', '--out', out]);
+  const r = await cli(['pick', videos.a, '--max-width', '240', '--top', '2', '--out', out, '--no-cache']);
   assert.equal(r.code, 0, r.stderr);
-  const { candidates } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  const { candidates, report } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+  assert.equal(report.browserProfile, null, '--no-cache: a throwaway profile');
   for (const c of candidates) assert.deepEqual(imageSize(readFileSync(join(out, c.image))), { width: 240, height: 135 });
 });
 

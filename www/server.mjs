@@ -69,7 +69,11 @@ export async function startServer({ root = fileURLToPath(new URL('.', import.met
       send(res, 500, String(e));
     }
   });
-  await new Promise((ok) => server.listen(port, host, ok));
+  // A port in use (another run serving its page there) rejects rather than waiting forever.
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => { server.off('error', fail); ok(); });
+  });
   const { port: actual } = server.address();
   return { url: `http://${host}:${actual}/`, server,
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }) };
