@@ -69,6 +69,7 @@ test('a clip with a face: WebCodecs decode, picks with faces found by tract', as
   assert.ok(report.threads > 1);
   assert.ok(report.framesDecoded >= 100, `decoded ${report.framesDecoded}`);
   assert.ok(report.framesDeep > 0);
+  assert.ok(report.warmUpMs > 0, 'the models ran on a blank frame after start-up (create\'s warmUp)');
   assert.equal(candidates.length, 4);
   assert.ok(candidates.some((c) => c.faces.length > 0), 'no face found in any pick');
   for (const c of candidates) {
@@ -131,6 +132,21 @@ test('a truncated video gives CORRUPT_MEDIA, not a hang', async () => {
   const { page } = await openDemo(isolated);
   const r = await pick(page, cut);
   assert.equal(r.error?.code, 'CORRUPT_MEDIA', JSON.stringify(r));
+  await page.close();
+});
+
+test('warmUp: false starts without running the models, and the first pick still finds the face', async () => {
+  const { page } = await openDemo(isolated);
+  await page.setInputFiles('#file', video('face.mp4'));
+  const r = await page.evaluate(async () => {
+    const picker = await (await import('./framepick.js')).FramePicker.create({ warmUp: false });
+    try {
+      const { candidates, report } = await picker.pick(document.getElementById('file').files[0], { top: 2 });
+      return { faces: candidates.map((c) => c.faces.length), warmUpMs: report.warmUpMs };
+    } finally { picker.dispose(); }
+  });
+  assert.equal(r.warmUpMs, null);
+  assert.ok(r.faces.some((n) => n > 0), JSON.stringify(r));
   await page.close();
 });
 

@@ -50,7 +50,7 @@ export class FramePicker {
    * Start the worker, load the wasm build (threaded where the page is
    * crossOriginIsolated) and the face model.
    * @param {{threads?: number, faceModelUrl?: string, faceInputSize?: number,
-   *          requireModels?: boolean, workerUrl?: string|URL, stallTimeoutMs?: number}} [options]
+   *          requireModels?: boolean, warmUp?: boolean, workerUrl?: string|URL, stallTimeoutMs?: number}} [options]
    */
   static async create(options = {}) {
     const { workerUrl, stallTimeoutMs, ...rest } = options;

@@ -236,6 +236,7 @@ async function pick(id, file, options) {
       fileBytes: file.size,
       wasmMemoryBytes: wasmExports?.memory?.buffer.byteLength ?? null,
       modelLoadMs: engine.modelLoadMs,
+      warmUpMs: engine.warmUpMs ?? null,
       timings,
     };
     return { result: { candidates, report }, transfer: [] };

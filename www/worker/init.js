@@ -98,6 +98,7 @@ export async function init(options) {
     }
   }
   engine.modelLoadMs = performance.now() - t0;
+  if (options.warmUp !== false) setTimeout(warmUp, 0);
   return {
     flavour,
     threads: engine.threads,
@@ -109,4 +110,27 @@ export async function init(options) {
     emotionModel: engine.faceModel?.hasEmotion === true,
     emotionError: engine.emotionError || null,
   };
+}
+
+/**
+ * Run both models once on a blank analysis frame, right after start-up. A web app creates
+ * the picker long before the user chooses a file: by then the 16:9 detector plan is built
+ * and V8 has compiled the hot wasm (tract's kernels) in its optimising tier, which would
+ * otherwise happen during the first pick's deep stage (about 0.5 s of a 2-minute pick,
+ * BENCHMARKS.md). A pick asked for at once waits for it: about 0.1–0.3 s it would have
+ * spent building the plan anyway.
+ */
+function warmUp() {
+  const model = engine?.faceModel;
+  if (!model) return;
+  const [w, h] = [320, 180];
+  const grey = new Uint8Array(w * h * 4).fill(128);
+  const t0 = performance.now();
+  try {
+    for (let i = 0; i < 3; i++) model.detect(w, h, grey);
+    if (model.hasEmotion) model.emotion(w, h, grey, 128, 58, 64, 64);
+    engine.warmUpMs = performance.now() - t0;
+  } catch {
+    // Only a head start: the pick builds what it needs either way.
+  }
 }
