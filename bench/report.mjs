@@ -213,7 +213,15 @@ export function markdown(R) {
       row('wasm single', inf['wasm-single'], inf['wasm-single'].threads),
       row('wasm threads', inf['wasm-threads'], inf['wasm-threads'].threads), '',
       `wasm ÷ native, one thread: **${x(inf.ratios.wasmSingleOverNative)}**; batch, all threads: **${x(inf.ratios.wasmThreadsBatchOverNativeBatch)}**; ` +
-      `wasm single ÷ wasm threads (batch): ${x(inf.ratios.wasmSingleBatchOverThreadsBatch)}.`);
+      `wasm single ÷ wasm threads (batch): ${x(inf.ratios.wasmSingleBatchOverThreadsBatch)}.`, '',
+      'Where the gap is (2026-12-01, this machine; the plan\'s nodes timed one by one, 200 frames, tract 0.23.9;',
+      'wasm run by Node 20\'s V8 through WASI, 22.7 ms a frame there against Chromium\'s 22 ms at steady state):',
+      'the matrix products (`OptMatMul`, the convolutions) take 18.8 ms in wasm against 7.3 ms natively (2.6×);',
+      'depthwise, softmax, resize and padding together are no slower in wasm (2.9 vs 4.6 ms). This CPU has',
+      'AVX-512 with FMA, which tract\'s native kernels use (16 lanes, fused multiply-add); wasm SIMD has 4 lanes and a',
+      'separate multiply and add, and tract\'s 8×8 wasm kernel runs at about that bound (19 GFLOP/s on the largest',
+      'convolution). Tried: `+relaxed-simd` (fused multiply-add) 21.4 vs 22.9 ms, within the noise; tract\'s 4×16',
+      'wasm kernel for wide products (a dispatch tier registered from outside tract) 20–25 % slower than its 8×8.');
     const sizes = inf.native?.inputSizes;
     if (sizes?.length) {
       const found = (v) => (v > 0 ? `found (${fmt(v, 2)})` : '**missed**');

@@ -314,9 +314,12 @@ async function launchBrowser(executablePath, args, profile) {
 /**
  * One headless browser with the demo page loaded and its picker (one worker) ready, for
  * picking many files in turn.
- * @param {{threads?: number|null, gpu?: boolean|'auto', executablePath?: string, browser?: string}} [options]
+ * @param {{threads?: number|null, gpu?: boolean|'auto', executablePath?: string, browser?: string,
+ *   cache?: boolean}} [options]
  *   executablePath: run this browser as is; browser: the same, checked first (--browser);
  *   neither: FRAMEPICK_CHROMIUM, else the first installed Chrome, Chromium or Edge found.
+ *   cache (default true): run it in a profile kept between runs (bin/profile.mjs); false:
+ *   a throwaway profile (--no-cache).
  * @returns {Promise<{info: object, browser: {executable: string, source: string, version: string, profile: string|null},
  *   pick: (videoPath: string, opts?: object) => Promise<object>, close: () => Promise<void>}>}
  */
