@@ -9,25 +9,16 @@ import { existsSync, mkdirSync, writeFileSync, statSync, readdirSync, readFileSy
 import { basename, extname, join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { startServer } from '../www/server.mjs';
 import { findBrowser, BrowserNotFoundError } from './browsers.mjs';
 import { acquireProfile } from './profile.mjs';
+import { CHROMIUM_ARGS, GPU_CHROMIUM_ARGS, launchBrowser } from './launch.mjs';
+import { imageSize } from './images.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WWW = resolve(HERE, '../www');
 export const VERSION = JSON.parse(readFileSync(join(HERE, '../package.json'), 'utf8')).version;
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'];
-/**
- * For `--gpu`: WebGPU on SwiftShader (a software adapter; headless Chromium here has no
- * other), with ANGLE and Vulkan on SwiftShader too. Without them the adapter exists but
- * importing a VideoFrame fails (under --disable-gpu) or drops the GPU instance ("A valid
- * external Instance reference no longer exists").
- */
-export const GPU_CHROMIUM_ARGS = [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'),
-  '--enable-unsafe-webgpu', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader',
-  '--enable-features=Vulkan', '--use-vulkan=swiftshader'];
+export { CHROMIUM_ARGS, GPU_CHROMIUM_ARGS, imageSize };
 
 export const NICHES = ['general', 'vlog', 'gaming', 'education', 'tutorial', 'music', 'sports'];
 /** What a folder given on the command line is searched for (not recursively). */
@@ -235,34 +226,6 @@ function cropRatios(values) {
   return out;
 }
 
-/** Width and height of a JPEG or WebP image, from its header (null if unknown). */
-export function imageSize(buf) {
-  if (buf[0] === 0xff && buf[1] === 0xd8) {
-    for (let i = 2; i + 9 < buf.length;) {
-      if (buf[i] !== 0xff) return null;
-      const marker = buf[i + 1];
-      if (marker === 0xff) { i++; continue; }
-      const len = buf.readUInt16BE(i + 2);
-      // SOF0–SOF15 but DHT (c4), JPG (c8), DAC (cc).
-      if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
-        return { width: buf.readUInt16BE(i + 7), height: buf.readUInt16BE(i + 5) };
-      }
-      i += 2 + len;
-    }
-    return null;
-  }
-  if (buf.toString('ascii', 0, 4) === 'RIFF' && buf.toString('ascii', 8, 12) === 'WEBP') {
-    const chunk = buf.toString('ascii', 12, 16);
-    if (chunk === 'VP8 ') return { width: buf.readUInt16LE(26) & 0x3fff, height: buf.readUInt16LE(28) & 0x3fff };
-    if (chunk === 'VP8L') {
-      const b = buf.readUInt32LE(21);
-      return { width: (b & 0x3fff) + 1, height: ((b >> 14) & 0x3fff) + 1 };
-    }
-    if (chunk === 'VP8X') return { width: buf.readUIntLE(24, 3) + 1, height: buf.readUIntLE(27, 3) + 1 };
-  }
-  return null;
-}
-
 /** The wasm builds the page loads; without them every pick would fail the same way. */
 function checkBuild() {
   const missing = ['pkg/single/framepick.js', 'pkg/threads/framepick.js'].filter((f) => !existsSync(join(WWW, f)));
@@ -270,45 +233,6 @@ function checkBuild() {
     throw Object.assign(new Error(`the wasm build is missing (${join(WWW, 'pkg')}): run npm run build ` +
       '(or install framepick from npm, which ships it)'), { code: 'BUILD_MISSING' });
   }
-}
-
-/**
- * Start the browser: in the kept `profile` (its code cache) when there is one, else in a
- * throwaway profile. A kept profile that will not open (another Chromium version left it
- * unreadable, say) is given back and the run goes on without it.
- * @returns {Promise<{newPage: () => Promise<import('playwright-core').Page>, close: () => Promise<void>,
- *   version: string, profile: string|null}>}
- */
-async function launchBrowser(executablePath, args, profile) {
-  if (profile) {
-    try {
-      const context = await chromium.launchPersistentContext(profile.dir, { executablePath, args });
-      let blank = context.pages()[0] || null; // the window it opened with serves the first page
-      let version = '';
-      try {
-        const cdp = await context.newCDPSession(blank || await context.newPage());
-        version = (await cdp.send('Browser.getVersion')).product.split('/').pop();
-        await cdp.detach();
-      } catch { /* the version is for the report only */ }
-      return {
-        version, profile: profile.dir,
-        newPage: () => {
-          const page = blank && !blank.isClosed() ? blank : null;
-          blank = null;
-          return page ? Promise.resolve(page) : context.newPage();
-        },
-        close: async () => {
-          await context.close().catch(() => {});
-          profile.release();
-        },
-      };
-    } catch {
-      profile.release();
-    }
-  }
-  const browser = await chromium.launch({ executablePath, args });
-  return { version: browser.version(), profile: null, newPage: () => browser.newPage(),
-    close: () => browser.close().catch(() => {}) };
 }
 
 /**

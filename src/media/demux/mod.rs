@@ -8,6 +8,7 @@
 use std::io::{self, Read, Seek, SeekFrom};
 
 pub mod audio;
+mod clusters;
 mod mp4;
 pub mod nal;
 mod webm;
