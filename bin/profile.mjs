@@ -49,8 +49,14 @@ function lock(path) {
       return true;
     } catch (e) {
       if (e.code !== 'EEXIST') return false;
-      // Left by a run that died without releasing it: take it over.
-      const owner = Number(readFileSync(path, 'utf8').trim());
+      // Left by a run that died without releasing it: take it over. (Gone already: its
+      // run has just released it; try again.)
+      let owner;
+      try {
+        owner = Number(readFileSync(path, 'utf8').trim());
+      } catch {
+        continue;
+      }
       if (owner && alive(owner)) return false;
       rmSync(path, { force: true });
     }

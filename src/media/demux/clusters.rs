@@ -61,7 +61,6 @@ fn header(b: &[u8]) -> Option<(u32, Option<u64>, usize)> {
 
 struct Walk<'a, 'r> {
     read: &'a mut ReadAt<'r>,
-    file_len: u64,
     track: u64,
     samples: Vec<Sample>,
 }
@@ -145,7 +144,6 @@ impl Walk<'_, '_> {
 pub(super) fn scan(read: &mut ReadAt<'_>, file_len: u64, track: u64) -> Option<Vec<Sample>> {
     let mut walk = Walk {
         read,
-        file_len,
         track,
         samples: Vec::new(),
     };
@@ -163,7 +161,7 @@ pub(super) fn scan(read: &mut ReadAt<'_>, file_len: u64, track: u64) -> Option<V
         return None;
     }
     let mut pos = segment_at + head as u64;
-    let end = segment_size.map_or(walk.file_len, |s| (pos + s).min(walk.file_len));
+    let end = segment_size.map_or(file_len, |s| (pos + s).min(file_len));
     while pos < end {
         let (id, start, stop, _) = walk.element(pos, end)?;
         if id == CLUSTER {
