@@ -10,7 +10,7 @@ use std::io::Read;
 
 use framepick::frame::RgbaFrame;
 use framepick::look::{content_rect, Look};
-use framepick::quality::{gradient_balance, QuickMetrics};
+use framepick::quality::{gradient_balance, ContentLuma, QuickMetrics};
 use framepick::spoils::{spoiled_by_comparison, Sample};
 
 fn main() {
@@ -27,20 +27,21 @@ fn main() {
         let f = RgbaFrame::new(w, h, buf.clone()).expect("frame");
         let m = QuickMetrics::of_content(&f);
         let balance = gradient_balance(&f);
+        let (_, smear) = ContentLuma::of(&f).texture();
         let look: Vec<String> = Look::of(&f)
             .histogram()
             .iter()
             .map(|v| format!("{v:.4}"))
             .collect();
-        frames.push((m, balance, content_rect(&f), look.join(",")));
+        frames.push((m, balance, content_rect(&f), look.join(","), smear));
         looks.push(Look::of(&f));
     }
     let samples: Vec<Sample> = frames
         .iter()
         .enumerate()
-        .map(|(i, (m, b, _, _))| Sample::new(i as i64, m, Some(*b)))
+        .map(|(i, (m, b, _, _, s))| Sample::new(i as i64, m, Some(*b)).with_smear(Some(*s)))
         .collect();
-    for (i, (m, balance, r, look)) in frames.iter().enumerate() {
+    for (i, (m, balance, r, look, smear)) in frames.iter().enumerate() {
         let by_comparison = spoiled_by_comparison(&samples[i], &samples);
         let partners: Vec<String> = samples
             .iter()
@@ -58,7 +59,7 @@ fn main() {
         println!(
             "{{\"i\":{i},\"brightness\":{},\"contrast\":{},\"sharpness\":{},\"uniformity\":{},\
              \"gradient\":{},\"noise\":{},\"clippedShadows\":{},\"clippedHighlights\":{},\
-             \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"rejection\":{},\
+             \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"smear\":{},\"drag\":{},\"rejection\":{},\
              \"byComparison\":{},\"partners\":[{}],\"twins\":[{}],\"look\":[{}],\"content\":[{},{},{},{}],\"hist\":[{}]}}",
             m.brightness,
             m.contrast,
@@ -71,6 +72,8 @@ fn main() {
             m.entropy,
             m.colorfulness,
             balance,
+            smear.ratio,
+            smear.drag,
             m.rejection()
                 .map_or("null".to_string(), |r| format!("\"{r:?}\"")),
             by_comparison.map_or("null".to_string(), |r| format!("\"{r:?}\"")),

@@ -15,7 +15,7 @@
 //! framing than the shots around it.
 
 use crate::screening::quality::{
-    Pearson, QuickMetrics, Rejection, FINE_GRID, GRID, SMEAR_LIMIT, WASHED_OUT_MAX_DARK,
+    Pearson, QuickMetrics, Rejection, Smear, FINE_GRID, GRID, WASHED_OUT_MAX_DARK,
 };
 
 const CELLS: usize = GRID * GRID;
@@ -97,8 +97,9 @@ pub struct Sample {
     noise: f32,
     /// [`crate::screening::quality::gradient_balance`], where the pixels were at hand.
     pub balance: Option<f32>,
-    /// [`crate::screening::quality::smear`], where the pixels were at hand.
-    pub smear: Option<f32>,
+    /// [`crate::screening::quality::smear`] and [`crate::screening::quality::drag`],
+    /// where the pixels were at hand.
+    pub smear: Option<Smear>,
     /// [`crate::media::detail`] of the full-size picture, where it was copied out.
     pub detail: Option<f32>,
     rejected: bool,
@@ -139,7 +140,7 @@ impl Sample {
     }
 
     /// With the frame's [`crate::screening::quality::smear`] (needs its pixels).
-    pub fn with_smear(mut self, smear: Option<f32>) -> Self {
+    pub fn with_smear(mut self, smear: Option<Smear>) -> Self {
         self.smear = smear;
         self
     }
@@ -152,7 +153,7 @@ impl Sample {
 
     /// Smeared by horizontal motion, whatever the other frames show.
     pub fn smeared(&self) -> bool {
-        self.smear.is_some_and(|s| s < SMEAR_LIMIT)
+        self.smear.is_some_and(|s| s.smeared())
     }
 
     /// Rank correlation of the cell lumas, −1 to 1; a flat frame (black, a plain
@@ -435,6 +436,16 @@ pub fn underexposed_twin<'a>(
     })
 }
 
+/// Smeared along x next to a frame showing the same picture by its look that is not
+/// ([`crate::screening::quality::Smear::dragged`]), anywhere in the video: unlike
+/// softness, which another framing of one photo (a zoomed detail) may rightly have, a
+/// smear along one direction is no property of the picture, so any clean view of it
+/// is a reference. `twins` yields the [`Smear`] of the frames the look calls the same
+/// picture.
+pub fn dragged_twin(smear: Option<Smear>, twins: impl IntoIterator<Item = Smear>) -> bool {
+    smear.is_some_and(|s| s.dragged()) && twins.into_iter().any(|t| !t.dragged() && !t.smeared())
+}
+
 /// Whether two frames show the same framing of the same picture (spoiled or not).
 pub fn same_framing(a: &Sample, b: &Sample) -> bool {
     a.framing_correlation(b) >= SAME_FRAMING
@@ -617,7 +628,10 @@ mod tests {
     #[test]
     fn a_smeared_frame_is_spoiled_alone_and_is_nobody_s_reference() {
         let clean = sample(0, &picture(1.0, 0.0, 0));
-        let smeared = sample(1, &picture(1.0, 0.0, 0)).with_smear(Some(0.5));
+        let smeared = sample(1, &picture(1.0, 0.0, 0)).with_smear(Some(Smear {
+            ratio: 0.5,
+            drag: 0.0,
+        }));
         assert!(smeared.smeared());
         assert_eq!(
             spoiled_by_comparison(&smeared, &[]),
@@ -717,6 +731,17 @@ mod tests {
             assert_eq!(spells.verdict(&samples, i), None, "clean sample {i}");
         }
         assert_eq!(spells.verdict(&samples, 5), Some(Rejection::TooDark));
+    }
+
+    #[test]
+    fn a_dragged_frame_is_blurry_only_next_to_a_clean_view_of_its_picture() {
+        let smear = |drag| Smear { ratio: 1.0, drag };
+        assert!(dragged_twin(Some(smear(0.5)), [smear(0.0)]));
+        // A picture that reads dragged in every view is soft along x, not smeared.
+        assert!(!dragged_twin(Some(smear(0.5)), [smear(0.45)]));
+        assert!(!dragged_twin(Some(smear(0.5)), []));
+        assert!(!dragged_twin(Some(smear(0.0)), [smear(0.0)]));
+        assert!(!dragged_twin(None, [smear(0.0)]));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{Session, POOL_FACTOR};
 use crate::error::{FramepickError, Result};
 use crate::media::frame::RgbaFrame;
 use crate::screening::look::{Look, SAME_LOOK};
-use crate::screening::quality::{ContentLuma, QuickMetrics, Rejection};
+use crate::screening::quality::{ContentLuma, QuickMetrics, Rejection, Smear};
 use crate::screening::scenes::SampleFeatures;
 use crate::screening::spoils::{self, spoiled_by_comparison};
 
@@ -34,8 +34,8 @@ pub(super) struct Intake {
 pub(super) struct Texture {
     /// [`crate::screening::quality::gradient_balance`] of the analysis frame.
     balance: Option<f32>,
-    /// [`crate::screening::quality::smear`] of the analysis frame.
-    smear: Option<f32>,
+    /// [`crate::screening::quality::Smear`] of the analysis frame.
+    smear: Option<Smear>,
     /// [`crate::media::detail`] of the full-size picture.
     detail: Option<f32>,
 }
@@ -114,7 +114,7 @@ impl Session {
             .map(|(pts, f, detail)| {
                 let content = ContentLuma::of(&f);
                 let metrics = QuickMetrics::of_rect(&f, content.rect);
-                let [balance, smear] = content.texture();
+                let (balance, smear) = content.texture();
                 let texture = Texture {
                     balance: Some(balance),
                     smear: Some(smear),
@@ -164,7 +164,7 @@ impl Session {
         } else {
             measured
         };
-        let [balance, smear] = content.texture();
+        let (balance, smear) = content.texture();
         let sample = spoils::Sample::new(pts_us, &metrics, Some(balance)).with_smear(Some(smear));
         // (no fine detail: the GPU path never copies the full-size picture out)
         if let Some(i) = self.sample_index(pts_us) {
@@ -272,7 +272,38 @@ impl Session {
                 k.spoil = Some(Rejection::TooDark);
             }
         }
+        // After every other verdict: a spoiled view (a dark copy, with its sensor noise)
+        // is no reference for a smear.
+        let dragged = self.dragged_next_to_twins(&looks);
+        for (k, dragged) in self.kept.iter_mut().zip(dragged) {
+            if dragged {
+                k.spoil = Some(Rejection::Blurry);
+            }
+        }
         self.report.rejected_by_comparison = self.kept.iter().filter(|k| k.spoil.is_some()).count();
+    }
+
+    /// Per kept frame: smeared along x next to a clean, unsmeared frame of the same look
+    /// ([`spoils::dragged_twin`]).
+    fn dragged_next_to_twins(&self, looks: &[Look]) -> Vec<bool> {
+        let smears: Vec<Option<Smear>> = self
+            .kept
+            .iter()
+            .map(|k| self.sample_of(k.pts_us).and_then(|s| s.smear))
+            .collect();
+        let usable = |j: usize| self.kept[j].rejection().is_none();
+        (0..self.kept.len())
+            .map(|i| {
+                usable(i)
+                    && spoils::dragged_twin(
+                        smears[i],
+                        (0..self.kept.len())
+                            .filter(|&j| j != i && usable(j))
+                            .filter(|&j| looks[i].distance(&looks[j]) <= SAME_LOOK)
+                            .filter_map(|j| smears[j]),
+                    )
+            })
+            .collect()
     }
 
     /// The frames that may still be picked, likeliest first: those not ranked yet

@@ -24,7 +24,7 @@ use serde::{Serialize, Serializer};
 use crate::error::{FramepickError, Result};
 use crate::media::frame::RgbaFrame;
 use crate::screening::look::{content_rect, content_rect_in, Rect};
-pub use content::{gradient_balance, smear, ContentLuma, SMEAR_LIMIT};
+pub use content::{drag, gradient_balance, smear, ContentLuma, Smear, DRAG_LIMIT, SMEAR_LIMIT};
 pub use stats::Pearson;
 use stats::{colorfulness, entropy, median_bin, phash, pool2, uniformity};
 pub use sums::{
@@ -529,6 +529,20 @@ mod tests {
         assert!(along_y > 1.0, "{along_y}");
         // A flat frame has no detail to lose.
         assert_eq!(smear(&RgbaFrame::filled(64, 36, [90, 90, 90, 255])), 1.0);
+    }
+
+    #[test]
+    fn drag_reads_a_long_horizontal_smear_that_smear_levels_off_on() {
+        let sharp = drag(&texture(128, 72, 0, 0));
+        let even = drag(&texture(128, 72, 4, 4));
+        let long_x = drag(&texture(128, 72, 5, 0));
+        let long_y = drag(&texture(128, 72, 0, 5));
+        assert!(sharp.abs() < 0.1, "{sharp}");
+        assert!(even.abs() < 0.1, "{even}");
+        assert!(long_x > DRAG_LIMIT, "{long_x}");
+        assert!(long_y < 0.0, "{long_y}");
+        // A flat frame has no differences to correlate.
+        assert_eq!(drag(&RgbaFrame::filled(64, 36, [90, 90, 90, 255])), 0.0);
     }
 
     #[test]
