@@ -43,34 +43,192 @@ fn mean_step(w: usize, h: usize, row: impl Fn(usize, &mut Vec<i32>)) -> Option<f
     Some((sum as f64 / count as f64).sqrt() as f32)
 }
 
-/// The fine detail of a 4:2:0 picture (its luma plane as stored: limited-range pictures
-/// read a little softer, alike for every frame of one video).
-pub fn yuv420_detail(src: &Yuv420) -> Option<f32> {
+/// The luma rows of a 4:2:0 picture as stored (limited-range pictures read a little
+/// softer, alike for every frame of one video); `None` when its plane is short.
+fn yuv420_rows<'a>(src: &'a Yuv420) -> Option<impl Fn(usize, &mut Vec<i32>) + 'a> {
     let (w, h) = (src.width as usize, src.height as usize);
     let (data, stride) = (src.y.data, src.y.stride);
-    if data.len() < stride * h.saturating_sub(1) + w {
-        return None;
-    }
-    mean_step(w, h, |y, out| {
-        out.clear();
-        out.extend(data[y * stride..][..w].iter().map(|&v| i32::from(v)));
-    })
+    (data.len() >= stride * h.saturating_sub(1) + w).then_some(
+        move |y: usize, out: &mut Vec<i32>| {
+            out.clear();
+            out.extend(data[y * stride..][..w].iter().map(|&v| i32::from(v)));
+        },
+    )
 }
 
-/// The fine detail of an RGBA (or BGRA) picture, luma by the BT.601 weights.
-pub fn rgba_detail(src: &Rgba) -> Option<f32> {
+/// The luma rows of an RGBA (or BGRA) picture, by the BT.601 weights.
+fn rgba_rows<'a>(src: &'a Rgba) -> Option<impl Fn(usize, &mut Vec<i32>) + 'a> {
     let (w, h) = (src.width as usize, src.height as usize);
     let (data, stride) = (src.pixels.data, src.pixels.stride);
-    if data.len() < stride * h.saturating_sub(1) + 4 * w {
+    let (r, b) = if src.bgr { (2, 0) } else { (0, 2) };
+    (data.len() >= stride * h.saturating_sub(1) + 4 * w).then_some(
+        move |y: usize, out: &mut Vec<i32>| {
+            out.clear();
+            out.extend(data[y * stride..][..4 * w].chunks_exact(4).map(|p| {
+                (77 * i32::from(p[r]) + 150 * i32::from(p[1]) + 29 * i32::from(p[b]) + 128) >> 8
+            }));
+        },
+    )
+}
+
+/// The fine detail of a 4:2:0 picture.
+pub fn yuv420_detail(src: &Yuv420) -> Option<f32> {
+    mean_step(src.width as usize, src.height as usize, yuv420_rows(src)?)
+}
+
+/// The fine detail of an RGBA (or BGRA) picture.
+pub fn rgba_detail(src: &Rgba) -> Option<f32> {
+    mean_step(src.width as usize, src.height as usize, rgba_rows(src)?)
+}
+
+/// What the full-size picture tells besides the analysis frame, where it was read:
+/// its [`yuv420_detail`] and its [`yuv420_drag`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Fine {
+    pub detail: Option<f32>,
+    pub drag: Option<f32>,
+}
+
+/// Rows sampled by [`fine_drag`]: every 11th (each with four rows around it). A prime,
+/// so text lines of a screen recording, 16, 20, 24 or 32 px apart, are not sampled at
+/// one phase of their glyphs (every 16th row read a scrolling screen as 0.43).
+pub const DRAG_ROW_STEP: usize = 11;
+
+/// The lag of [`fine_drag`], in the picture's own pixels.
+pub const FINE_DRAG_LAG: usize = 3;
+
+/// A rectangle of the picture as it is stored (before any turn), in its own pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub x: usize,
+    pub y: usize,
+    pub width: usize,
+    pub height: usize,
+}
+
+impl Window {
+    /// Whether it lies inside a `w × h` picture.
+    fn fits(&self, w: u32, h: u32) -> bool {
+        self.x + self.width <= w as usize && self.y + self.height <= h as usize
+    }
+
+    /// The stored picture's `coded_w × coded_h` pixels under `[x, y, w, h]` of the
+    /// upright `out_w × out_h` analysis frame it was drawn into turned by `rotation`
+    /// (the turn of `yuv::rgba_from_yuv420`, undone).
+    pub fn of_upright(
+        [x, y, w, h]: [usize; 4],
+        (out_w, out_h): (usize, usize),
+        rotation: u32,
+        (coded_w, coded_h): (usize, usize),
+    ) -> Window {
+        // The rectangle on the scaled, unturned grid (dw × dh) the frame was turned from.
+        let (i, j, iw, jh, dw, dh) = match rotation {
+            90 => (y, out_w - x - w, h, w, out_h, out_w),
+            180 => (out_w - x - w, out_h - y - h, w, h, out_w, out_h),
+            270 => (out_h - y - h, x, h, w, out_h, out_w),
+            _ => (x, y, w, h, out_w, out_h),
+        };
+        let sx = |v: usize| v * coded_w / dw.max(1);
+        let sy = |v: usize| v * coded_h / dh.max(1);
+        Window {
+            x: sx(i),
+            y: sy(j),
+            width: sx(i + iw) - sx(i),
+            height: sy(j + jh) - sy(j),
+        }
+    }
+}
+
+/// Σa, Σb, Σa², Σb², Σab and the count of pairs `(a, b)`: a correlation about the
+/// pairs' common mean and variance.
+#[derive(Default)]
+struct PairSums([f64; 5], f64);
+
+impl PairSums {
+    fn add(&mut self, a: i32, b: i32) {
+        let (a, b) = (f64::from(a), f64::from(b));
+        let s = &mut self.0;
+        s[0] += a;
+        s[1] += b;
+        s[2] += a * a;
+        s[3] += b * b;
+        s[4] += a * b;
+        self.1 += 1.0;
+    }
+
+    fn correlation(&self) -> f64 {
+        let ([a, b, aa, bb, ab], n) = (self.0, self.1);
+        if n < 1.0 {
+            return 0.0;
+        }
+        let mean = (a + b) / (2.0 * n);
+        let var = (aa + bb) / (2.0 * n) - mean * mean;
+        if var <= 1e-9 {
+            0.0
+        } else {
+            (ab / n - mean * mean) / var
+        }
+    }
+}
+
+/// [`crate::screening::quality::drag`] at the picture's own size over `window`: the
+/// correlation of the central luma differences along the stored rows with those
+/// [`FINE_DRAG_LAG`] pixels on, less the same down the columns; `sideways` (a picture
+/// shown turned 90° or 270°) swaps the two, so the reading is always along the shown
+/// picture's x. The analysis frame is about 320 px wide, where a smear of half a
+/// percent of the width is under 2 px and nothing reads it; here it is 6–10 px. Every
+/// [`DRAG_ROW_STEP`]th row, with the rows around it the differences need. `None` when
+/// the window is too small.
+fn fine_drag(window: Window, sideways: bool, row: impl Fn(usize, &mut Vec<i32>)) -> Option<f32> {
+    let (
+        lag,
+        Window {
+            x,
+            y,
+            width,
+            height,
+        },
+    ) = (FINE_DRAG_LAG, window);
+    if width < 4 * lag || height < 4 * lag {
         return None;
     }
-    let (r, b) = if src.bgr { (2, 0) } else { (0, 2) };
-    mean_step(w, h, |y, out| {
-        out.clear();
-        out.extend(data[y * stride..][..4 * w].chunks_exact(4).map(|p| {
-            (77 * i32::from(p[r]) + 150 * i32::from(p[1]) + 29 * i32::from(p[b]) + 128) >> 8
-        }));
-    })
+    let mut rows: [Vec<i32>; 5] = Default::default();
+    let (mut across, mut down) = (PairSums::default(), PairSums::default());
+    for r in (y + 1..y + height - lag - 1).step_by(DRAG_ROW_STEP) {
+        for (buf, at) in rows
+            .iter_mut()
+            .zip([r - 1, r, r + 1, r + lag - 1, r + lag + 1])
+        {
+            row(at, buf);
+            buf.drain(..x);
+            buf.truncate(width);
+        }
+        let [above, mid, below, above_on, below_on] = &rows;
+        for i in 1..width - 1 - lag {
+            across.add(mid[i + 1] - mid[i - 1], mid[i + 1 + lag] - mid[i - 1 + lag]);
+        }
+        for i in 0..width {
+            down.add(below[i] - above[i], below_on[i] - above_on[i]);
+        }
+    }
+    let (along_x, along_y) = if sideways {
+        (down.correlation(), across.correlation())
+    } else {
+        (across.correlation(), down.correlation())
+    };
+    Some((along_x - along_y) as f32)
+}
+
+/// [`fine_drag`] of a 4:2:0 picture.
+pub fn yuv420_drag(src: &Yuv420, window: Window, sideways: bool) -> Option<f32> {
+    let inside = window.fits(src.width, src.height);
+    fine_drag(window, sideways, yuv420_rows(src).filter(|_| inside)?)
+}
+
+/// [`fine_drag`] of an RGBA (or BGRA) picture.
+pub fn rgba_drag(src: &Rgba, window: Window, sideways: bool) -> Option<f32> {
+    let inside = window.fits(src.width, src.height);
+    fine_drag(window, sideways, rgba_rows(src).filter(|_| inside)?)
 }
 
 #[cfg(test)]
@@ -159,6 +317,69 @@ mod tests {
             yuv420_detail(&yuv(&luma, w, h)).unwrap(),
         );
         assert!((a - b).abs() < 1e-3, "rgba {a} vs luma {b}");
+    }
+
+    /// Random grey 12 × 12 px blocks (edges in every direction), averaged over
+    /// `2 r + 1` pixels along x: a smear turns each vertical edge into a ramp.
+    fn smeared(w: usize, h: usize, r: usize) -> Vec<u8> {
+        let mut seed = 7u32;
+        let (bw, bh) = (w.div_ceil(12), h.div_ceil(12));
+        let blocks: Vec<f32> = (0..bw * bh)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                40.0 + ((seed >> 16) % 160) as f32
+            })
+            .collect();
+        let at = |x: usize, y: usize| blocks[(y / 12) * bw + x / 12];
+        (0..h)
+            .flat_map(|y| {
+                (0..w).map(move |x| {
+                    let (a, b) = (x.saturating_sub(r), (x + r).min(w - 1));
+                    ((a..=b).map(|x| at(x, y)).sum::<f32>() / (b - a + 1) as f32) as u8
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_short_smear_along_x_drags_at_full_size_and_a_sharp_picture_does_not() {
+        let (w, h) = (320, 180);
+        let all = Window {
+            x: 0,
+            y: 0,
+            width: w,
+            height: h,
+        };
+        let sharp = smeared(w, h, 0);
+        let smear = smeared(w, h, 4);
+        let d = |luma: &[u8], sideways| yuv420_drag(&yuv(luma, w, h), all, sideways).unwrap();
+        assert!(d(&sharp, false).abs() < 0.1, "{}", d(&sharp, false));
+        assert!(d(&smear, false) > 0.5, "{}", d(&smear, false));
+        // Shown turned a quarter, the stored rows are the shown columns.
+        assert!(d(&smear, true) < -0.5, "{}", d(&smear, true));
+        let tiny = Window {
+            width: 8,
+            height: 8,
+            ..all
+        };
+        assert_eq!(yuv420_drag(&yuv(&smear, w, h), tiny, false), None);
+    }
+
+    #[test]
+    fn an_upright_rectangle_maps_back_onto_the_stored_picture() {
+        // A 1280×720 picture shown turned 90° as a 180×320 analysis frame: its left
+        // half is the bottom half of the stored picture (yuv::drawn turns (i, j) =
+        // (oy, ow − 1 − ox)).
+        let left = [0, 0, 90, 320];
+        let w = Window::of_upright(left, (180, 320), 90, (1280, 720));
+        assert_eq!((w.x, w.y, w.width, w.height), (0, 360, 1280, 360));
+        let w = Window::of_upright(left, (180, 320), 270, (1280, 720));
+        assert_eq!((w.x, w.y, w.width, w.height), (0, 0, 1280, 360));
+        // Unturned, bars of 20 analysis rows top and bottom scale with the picture.
+        let w = Window::of_upright([0, 20, 320, 140], (320, 180), 0, (1280, 720));
+        assert_eq!((w.x, w.y, w.width, w.height), (0, 80, 1280, 560));
+        let w = Window::of_upright([0, 20, 320, 140], (320, 180), 180, (1280, 720));
+        assert_eq!((w.x, w.y, w.width, w.height), (0, 80, 1280, 560));
     }
 
     #[test]

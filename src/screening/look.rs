@@ -7,6 +7,7 @@
 //! bars, by colour distribution (soft-binned joint RGB histogram), which a pan or
 //! zoom of one photo barely moves and another photo moves a lot.
 
+use crate::media::detail::Window;
 use crate::media::frame::RgbaFrame;
 
 /// A row or column is a bar when at most this share of its pixels is brighter than
@@ -64,6 +65,17 @@ impl Rect {
 /// right); the whole frame when there are none, or when nearly all of it is dark.
 pub fn content_rect(frame: &RgbaFrame) -> Rect {
     content_rect_in(&frame.luma(), frame.width as usize, frame.height as usize)
+}
+
+/// The picture between any bars of the upright analysis `frame`, in the pixels of the
+/// stored `w × h` picture it was drawn from turned by `rotation`, and whether that
+/// picture is shown sideways: where `media::detail` reads the full-size picture.
+pub fn coded_content(frame: &RgbaFrame, rotation: u32, (w, h): (u32, u32)) -> (Window, bool) {
+    let r = content_rect(frame);
+    let rect = [r.x, r.y, r.width, r.height].map(|v| v as usize);
+    let out = (frame.width as usize, frame.height as usize);
+    let window = Window::of_upright(rect, out, rotation, (w as usize, h as usize));
+    (window, !rotation.is_multiple_of(180))
 }
 
 /// [`content_rect`] of a `w × h` luma plane already at hand.

@@ -631,6 +631,7 @@ mod tests {
         let smeared = sample(1, &picture(1.0, 0.0, 0)).with_smear(Some(Smear {
             ratio: 0.5,
             drag: 0.0,
+            fine: None,
         }));
         assert!(smeared.smeared());
         assert_eq!(
@@ -735,7 +736,11 @@ mod tests {
 
     #[test]
     fn a_dragged_frame_is_blurry_only_next_to_a_clean_view_of_its_picture() {
-        let smear = |drag| Smear { ratio: 1.0, drag };
+        let smear = |drag| Smear {
+            ratio: 1.0,
+            drag,
+            fine: None,
+        };
         assert!(dragged_twin(Some(smear(0.5)), [smear(0.0)]));
         // A picture that reads dragged in every view is soft along x, not smeared.
         assert!(!dragged_twin(Some(smear(0.5)), [smear(0.45)]));

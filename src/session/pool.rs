@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use super::{Session, POOL_FACTOR};
 use crate::error::{FramepickError, Result};
+use crate::media::detail::Fine;
 use crate::media::frame::RgbaFrame;
 use crate::screening::look::{Look, SAME_LOOK};
 use crate::screening::quality::{ContentLuma, QuickMetrics, Rejection, Smear};
@@ -19,7 +20,7 @@ use crate::screening::spoils::{self, spoiled_by_comparison};
 pub(super) struct Intake {
     /// Frames waiting for the next parallel batch of quick metrics, with the fine
     /// detail of the picture they were scaled from where it was measured.
-    pub(super) pending: Vec<(i64, RgbaFrame, Option<f32>)>,
+    pub(super) pending: Vec<(i64, RgbaFrame, Fine)>,
     /// Frames measured on the GPU whose pixels are on their way.
     pub(super) awaiting: HashMap<i64, QuickMetrics>,
     /// Presentation times already analysed, so the dense pass skips them.
@@ -61,17 +62,17 @@ impl Session {
     /// Hand over one analysis frame. Fails with `OUT_OF_MEMORY` when frames of this size
     /// would not fit the memory budget ([`super::SessionConfig::max_frame_bytes`]).
     pub fn push_frame(&mut self, pts_us: i64, frame: RgbaFrame) -> Result<()> {
-        self.push_frame_with_detail(pts_us, frame, None)
+        self.push_frame_with_detail(pts_us, frame, Fine::default())
     }
 
-    /// [`Session::push_frame`] with the fine detail of the full-size picture the frame
-    /// was scaled from ([`crate::media::detail`]), which the spoil comparison uses to
-    /// see blur the analysis size hides.
+    /// [`Session::push_frame`] with what the full-size picture the frame was scaled
+    /// from tells ([`crate::media::detail`]: its fine detail and its smear), which the
+    /// spoil comparison uses to see blur the analysis size hides.
     pub fn push_frame_with_detail(
         &mut self,
         pts_us: i64,
         frame: RgbaFrame,
-        detail: Option<f32>,
+        detail: Fine,
     ) -> Result<()> {
         self.check_memory(&frame)?;
         if !self.intake.sampled.insert(pts_us) {
@@ -117,8 +118,8 @@ impl Session {
                 let (balance, smear) = content.texture();
                 let texture = Texture {
                     balance: Some(balance),
-                    smear: Some(smear),
-                    detail,
+                    smear: Some(smear.with_fine(detail.drag)),
+                    detail: detail.detail,
                 };
                 (pts, metrics, texture, f)
             })

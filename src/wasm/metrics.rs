@@ -1,5 +1,6 @@
 use super::js_error;
 use super::to_js;
+use crate::media::detail::Fine;
 use crate::media::frame::RgbaFrame;
 use crate::screening::quality::FrameSums;
 use crate::screening::quality::QuickMetrics;
@@ -79,11 +80,12 @@ pub(super) fn yuv_frame(
     matrix: Option<String>,
     full_range: bool,
     out: &[u32],
-) -> crate::error::Result<(RgbaFrame, Option<f32>)> {
-    use crate::media::detail::{rgba_detail, yuv420_detail};
+) -> crate::error::Result<(RgbaFrame, Fine)> {
+    use crate::media::detail::{rgba_detail, rgba_drag, yuv420_detail, yuv420_drag};
     use crate::media::yuv::{
         rgba_from_rgba, rgba_from_yuv420, Chroma, Matrix, Plane, Rgba, Yuv420,
     };
+    use crate::screening::look::coded_content;
     let bad = |what: String| crate::error::FramepickError::invalid(what);
     let &[out_w, out_h, rotation] = out else {
         return Err(bad("pushYuv: out must be [width, height, rotation]".into()));
@@ -118,10 +120,13 @@ pub(super) fn yuv_frame(
             pixels: plane(0)?,
             bgr: format.starts_with('B'),
         };
-        return Ok((
-            rgba_from_rgba(&src, out_w, out_h, rotation)?,
-            rgba_detail(&src),
-        ));
+        let frame = rgba_from_rgba(&src, out_w, out_h, rotation)?;
+        let (window, sideways) = coded_content(&frame, rotation, (width, height));
+        let fine = Fine {
+            detail: rgba_detail(&src),
+            drag: rgba_drag(&src, window, sideways),
+        };
+        return Ok((frame, fine));
     };
     let (y, u) = (plane(0)?, plane(1)?);
     let v = if planes == 3 {
@@ -142,8 +147,11 @@ pub(super) fn yuv_frame(
         matrix: Matrix::from_name(matrix.as_deref(), height),
         full_range,
     };
-    Ok((
-        rgba_from_yuv420(&src, out_w, out_h, rotation)?,
-        yuv420_detail(&src),
-    ))
+    let frame = rgba_from_yuv420(&src, out_w, out_h, rotation)?;
+    let (window, sideways) = coded_content(&frame, rotation, (width, height));
+    let fine = Fine {
+        detail: yuv420_detail(&src),
+        drag: yuv420_drag(&src, window, sideways),
+    };
+    Ok((frame, fine))
 }

@@ -35,6 +35,7 @@ impl ContentLuma {
         let smear = Smear {
             ratio: self.smear(),
             drag: self.drag(),
+            fine: None,
         };
         (self.gradient_balance(), smear)
     }
@@ -153,6 +154,9 @@ pub fn drag(frame: &RgbaFrame) -> f32 {
 pub struct Smear {
     pub ratio: f32,
     pub drag: f32,
+    /// The drag of the full-size picture ([`crate::media::detail`]), where it was read:
+    /// a smear too short for the analysis size.
+    pub fine: Option<f32>,
 }
 
 impl Smear {
@@ -164,9 +168,15 @@ impl Smear {
         self.ratio < SMEAR_LIMIT
     }
 
-    /// Over [`DRAG_LIMIT`]: a long horizontal smear, or a picture soft along x.
+    /// With the full-size picture's drag.
+    pub fn with_fine(self, fine: Option<f32>) -> Self {
+        Smear { fine, ..self }
+    }
+
+    /// Over [`DRAG_LIMIT`], or at full size over [`FINE_DRAG_LIMIT`]: a horizontal
+    /// smear, or a picture soft along x.
     pub fn dragged(&self) -> bool {
-        self.drag > DRAG_LIMIT
+        self.drag > DRAG_LIMIT || self.fine.is_some_and(|f| f > FINE_DRAG_LIMIT)
     }
 }
 
@@ -183,6 +193,10 @@ enum Axis {
     X,
     Y,
 }
+
+/// The full-size picture's drag (`media::detail`, lag 3 px) over which a frame is
+/// dragged. Fitted on the evaluation set's tuning half: see docs/quick-filter.md.
+pub const FINE_DRAG_LIMIT: f32 = 0.3;
 
 /// Correlation of `v` (a `w`×`h` grid, row-major) with itself [`DRAG_LAG`] entries on
 /// along `axis`, over the entries whose partner lies on the grid (about the grid's

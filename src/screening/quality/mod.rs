@@ -24,7 +24,9 @@ use serde::{Serialize, Serializer};
 use crate::error::{FramepickError, Result};
 use crate::media::frame::RgbaFrame;
 use crate::screening::look::{content_rect, content_rect_in, Rect};
-pub use content::{drag, gradient_balance, smear, ContentLuma, Smear, DRAG_LIMIT, SMEAR_LIMIT};
+pub use content::{
+    drag, gradient_balance, smear, ContentLuma, Smear, DRAG_LIMIT, FINE_DRAG_LIMIT, SMEAR_LIMIT,
+};
 pub use stats::Pearson;
 use stats::{colorfulness, entropy, median_bin, phash, pool2, uniformity};
 pub use sums::{
