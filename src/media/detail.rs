@@ -140,24 +140,25 @@ impl Window {
 }
 
 /// Σa, Σb, Σa², Σb², Σab and the count of pairs `(a, b)`: a correlation about the
-/// pairs' common mean and variance.
+/// pairs' common mean and variance. Integers, exact (a luma difference is within
+/// ±255, a picture has under 2³¹ pairs), and cheaper than floats in wasm.
 #[derive(Default)]
-struct PairSums([f64; 5], f64);
+struct PairSums([i64; 5], i64);
 
 impl PairSums {
     fn add(&mut self, a: i32, b: i32) {
-        let (a, b) = (f64::from(a), f64::from(b));
+        let (a, b) = (i64::from(a), i64::from(b));
         let s = &mut self.0;
         s[0] += a;
         s[1] += b;
         s[2] += a * a;
         s[3] += b * b;
         s[4] += a * b;
-        self.1 += 1.0;
+        self.1 += 1;
     }
 
     fn correlation(&self) -> f64 {
-        let ([a, b, aa, bb, ab], n) = (self.0, self.1);
+        let ([a, b, aa, bb, ab], n) = (self.0.map(|v| v as f64), self.1 as f64);
         if n < 1.0 {
             return 0.0;
         }
