@@ -18,8 +18,8 @@ use crate::screening::spoils::{self, spoiled_by_comparison};
 /// What the intake knows while frames come in (the screening stage's state).
 #[derive(Default)]
 pub(super) struct Intake {
-    /// Frames waiting for the next parallel batch of quick metrics, with the fine
-    /// detail of the picture they were scaled from where it was measured.
+    /// Frames waiting for the next parallel batch of quick metrics, with what the
+    /// picture they were scaled from showed ([`Fine`]: detail and drag) where it was read.
     pub(super) pending: Vec<(i64, RgbaFrame, Fine)>,
     /// Frames measured on the GPU whose pixels are on their way.
     pub(super) awaiting: HashMap<i64, QuickMetrics>,
@@ -35,7 +35,8 @@ pub(super) struct Intake {
 pub(super) struct Texture {
     /// [`crate::screening::quality::gradient_balance`] of the analysis frame.
     balance: Option<f32>,
-    /// [`crate::screening::quality::Smear`] of the analysis frame.
+    /// [`crate::screening::quality::Smear`] of the analysis frame, with the full-size
+    /// picture's drag.
     smear: Option<Smear>,
     /// [`crate::media::detail`] of the full-size picture.
     detail: Option<f32>,
