@@ -59,7 +59,7 @@ fn main() {
         println!(
             "{{\"i\":{i},\"brightness\":{},\"contrast\":{},\"sharpness\":{},\"uniformity\":{},\
              \"gradient\":{},\"noise\":{},\"clippedShadows\":{},\"clippedHighlights\":{},\
-             \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"smear\":{},\"drag\":{},\"rejection\":{},\
+             \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"smear\":{},\"drag\":{},\"darkTones\":{},\"screen\":{},\"layout\":{},\"rejection\":{},\
              \"byComparison\":{},\"partners\":[{}],\"twins\":[{}],\"look\":[{}],\"content\":[{},{},{},{}],\"hist\":[{}]}}",
             m.brightness,
             m.contrast,
@@ -74,6 +74,9 @@ fn main() {
             balance,
             smear.ratio,
             smear.drag,
+            m.dark_tones(),
+            m.is_screen_like(),
+            m.layout_spread(),
             m.rejection()
                 .map_or("null".to_string(), |r| format!("\"{r:?}\"")),
             by_comparison.map_or("null".to_string(), |r| format!("\"{r:?}\"")),

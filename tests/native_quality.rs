@@ -4,7 +4,9 @@
 //! Timing: `cargo test --release --test native_quality -- --ignored --nocapture`.
 
 use framepick::frame::RgbaFrame;
-use framepick::quality::{hamming, quick_metrics_batch, QuickMetrics, Rejection};
+use framepick::quality::{
+    hamming, quick_metrics_batch, QuickMetrics, Rejection, PAGE_MIN_LAYOUT, WASHED_OUT_MAX_DARK,
+};
 use framepick::scenes::{detect_shots, SampleFeatures, ShotConfig};
 use framepick::segments::{dense_plan, score_segments, DenseConfig, Level, SegmentConfig};
 use image::imageops::{self, FilterType};
@@ -354,5 +356,29 @@ fn code_on_a_dark_or_light_theme_is_a_screen_not_a_flat_or_blown_frame() {
         Some(Rejection::BlownOut),
         "{}",
         brief(&blown)
+    );
+}
+
+/// A white page (tests/fixtures/screen-white-page.png: Chromium's screenshot of
+/// docs/api.md as 16 px text on white, 1280×720) is mostly clipped white with no deep
+/// tones, like a blown-out photo, and passes as a screen. A gravel photo blown out
+/// (tests/fixtures/blown-gravel.png: bench/eval's screen-03 at 15 s, scikit-image's `gravel`
+/// × 2.6 + 70 and clipped, area-scaled to 320×180 as the page scales it) leaves
+/// an even texture that is screen-like too; its flat layout says it is no page.
+#[test]
+fn a_white_page_is_a_screen_a_blown_out_texture_is_not() {
+    let page = QuickMetrics::of(&frame(&photo("screen-white-page.png", W, H)));
+    assert!(page.is_screen_like(), "{}", brief(&page));
+    assert!(page.clipped_highlights > 0.5 && page.dark_tones() < WASHED_OUT_MAX_DARK);
+    assert!(page.layout_spread() >= PAGE_MIN_LAYOUT);
+    assert_eq!(page.rejection(), None, "{}", brief(&page));
+    let gravel = QuickMetrics::of(&frame(&photo("blown-gravel.png", W, H)));
+    assert!(gravel.is_screen_like(), "{}", brief(&gravel));
+    assert!(gravel.layout_spread() < PAGE_MIN_LAYOUT);
+    assert_eq!(
+        gravel.rejection(),
+        Some(Rejection::BlownOut),
+        "{}",
+        brief(&gravel)
     );
 }
