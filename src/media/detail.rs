@@ -14,6 +14,8 @@
 //! detail against another of the same framing. The number depends on the picture's size
 //! and content, so it means nothing on its own.
 
+use std::ops::Range;
+
 use super::yuv::{Rgba, Yuv420};
 
 /// Rows sampled: every 8th (with the row below it for the step down), so the count
@@ -22,15 +24,15 @@ pub const ROW_STEP: usize = 8;
 
 /// Root mean square step of `luma(x, y)` (0–255) to the right and downwards over the
 /// sampled rows of a `w × h` picture; `None` when the picture is under 2 × 2.
-fn mean_step(w: usize, h: usize, row: impl Fn(usize, &mut Vec<i32>)) -> Option<f32> {
+fn mean_step(w: usize, h: usize, row: impl Fn(usize, Range<usize>, &mut Vec<i32>)) -> Option<f32> {
     if w < 2 || h < 2 {
         return None;
     }
     let (mut a, mut b) = (Vec::with_capacity(w), Vec::with_capacity(w));
     let (mut sum, mut count) = (0u64, 0u64);
     for y in (0..h - 1).step_by(ROW_STEP) {
-        row(y, &mut a);
-        row(y + 1, &mut b);
+        row(y, 0..w, &mut a);
+        row(y + 1, 0..w, &mut b);
         let across: i64 = a.windows(2).map(|p| i64::from((p[1] - p[0]).pow(2))).sum();
         let down: i64 = a
             .iter()
@@ -43,28 +45,30 @@ fn mean_step(w: usize, h: usize, row: impl Fn(usize, &mut Vec<i32>)) -> Option<f
     Some((sum as f64 / count as f64).sqrt() as f32)
 }
 
-/// The luma rows of a 4:2:0 picture as stored (limited-range pictures read a little
-/// softer, alike for every frame of one video); `None` when its plane is short.
-fn yuv420_rows<'a>(src: &'a Yuv420) -> Option<impl Fn(usize, &mut Vec<i32>) + 'a> {
+/// The luma of columns `cols` of one row of a 4:2:0 picture as stored (limited-range
+/// pictures read a little softer, alike for every frame of one video); `None` when its
+/// plane is short. `cols` must lie within the width.
+fn yuv420_rows<'a>(src: &'a Yuv420) -> Option<impl Fn(usize, Range<usize>, &mut Vec<i32>) + 'a> {
     let (w, h) = (src.width as usize, src.height as usize);
     let (data, stride) = (src.y.data, src.y.stride);
     (data.len() >= stride * h.saturating_sub(1) + w).then_some(
-        move |y: usize, out: &mut Vec<i32>| {
+        move |y: usize, cols: Range<usize>, out: &mut Vec<i32>| {
             out.clear();
-            out.extend(data[y * stride..][..w].iter().map(|&v| i32::from(v)));
+            out.extend(data[y * stride..][cols].iter().map(|&v| i32::from(v)));
         },
     )
 }
 
-/// The luma rows of an RGBA (or BGRA) picture, by the BT.601 weights.
-fn rgba_rows<'a>(src: &'a Rgba) -> Option<impl Fn(usize, &mut Vec<i32>) + 'a> {
+/// The same for an RGBA (or BGRA) picture, by the BT.601 weights.
+fn rgba_rows<'a>(src: &'a Rgba) -> Option<impl Fn(usize, Range<usize>, &mut Vec<i32>) + 'a> {
     let (w, h) = (src.width as usize, src.height as usize);
     let (data, stride) = (src.pixels.data, src.pixels.stride);
     let (r, b) = if src.bgr { (2, 0) } else { (0, 2) };
     (data.len() >= stride * h.saturating_sub(1) + 4 * w).then_some(
-        move |y: usize, out: &mut Vec<i32>| {
+        move |y: usize, cols: Range<usize>, out: &mut Vec<i32>| {
             out.clear();
-            out.extend(data[y * stride..][..4 * w].chunks_exact(4).map(|p| {
+            let row = &data[y * stride..][4 * cols.start..4 * cols.end];
+            out.extend(row.chunks_exact(4).map(|p| {
                 (77 * i32::from(p[r]) + 150 * i32::from(p[1]) + 29 * i32::from(p[b]) + 128) >> 8
             }));
         },
@@ -180,7 +184,11 @@ impl PairSums {
 /// percent of the width is under 2 px and nothing reads it; here it is 6–10 px. Every
 /// [`DRAG_ROW_STEP`]th row, with the rows around it the differences need. `None` when
 /// the window is too small.
-fn fine_drag(window: Window, sideways: bool, row: impl Fn(usize, &mut Vec<i32>)) -> Option<f32> {
+fn fine_drag(
+    window: Window,
+    sideways: bool,
+    row: impl Fn(usize, Range<usize>, &mut Vec<i32>),
+) -> Option<f32> {
     let (
         lag,
         Window {
@@ -200,9 +208,7 @@ fn fine_drag(window: Window, sideways: bool, row: impl Fn(usize, &mut Vec<i32>))
             .iter_mut()
             .zip([r - 1, r, r + 1, r + lag - 1, r + lag + 1])
         {
-            row(at, buf);
-            buf.drain(..x);
-            buf.truncate(width);
+            row(at, x..x + width, buf);
         }
         let [above, mid, below, above_on, below_on] = &rows;
         for i in 1..width - 1 - lag {
