@@ -79,11 +79,15 @@ $('file').addEventListener('change', () => {
 });
 $('cancel').addEventListener('click', () => controller?.abort());
 
-async function blobToBase64(blob) {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
+// The browser's own encoder (a data: URL): building a binary string for btoa() took
+// 150–200 ms for ten 1080p JPEGs, a tenth of the CLI's time outside the pick.
+function blobToBase64(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result.slice(reader.result.indexOf(',') + 1));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
 }
 
 window.framepickDemo = {
