@@ -59,7 +59,7 @@ fn main() {
         println!(
             "{{\"i\":{i},\"brightness\":{},\"contrast\":{},\"sharpness\":{},\"uniformity\":{},\
              \"gradient\":{},\"noise\":{},\"clippedShadows\":{},\"clippedHighlights\":{},\
-             \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"smear\":{},\"drag\":{},\"darkTones\":{},\"screen\":{},\"layout\":{},\"rejection\":{},\
+             \"entropy\":{},\"colorfulness\":{},\"balance\":{},\"smear\":{},\"drag\":{},\"darkTones\":{},\"screen\":{},\"layout\":{},\"detailed\":{},\"rejection\":{},\
              \"byComparison\":{},\"partners\":[{}],\"twins\":[{}],\"look\":[{}],\"content\":[{},{},{},{}],\"hist\":[{}]}}",
             m.brightness,
             m.contrast,
@@ -77,6 +77,7 @@ fn main() {
             m.dark_tones(),
             m.is_screen_like(),
             m.layout_spread(),
+            m.edges.iter().filter(|&&e| e >= framepick::quality::SCREEN_CELL_GRADIENT).count(),
             m.rejection()
                 .map_or("null".to_string(), |r| format!("\"{r:?}\"")),
             by_comparison.map_or("null".to_string(), |r| format!("\"{r:?}\"")),
