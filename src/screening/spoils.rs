@@ -446,6 +446,27 @@ pub fn dragged_twin(smear: Option<Smear>, twins: impl IntoIterator<Item = Smear>
     smear.is_some_and(|s| s.dragged()) && twins.into_iter().any(|t| !t.dragged() && !t.smeared())
 }
 
+/// [`softer_than_twin`]: the Laplacian variance (the quick filter's sharpness, undone)
+/// under this share of a look twin's. Fitted on the evaluation set's tuning half (bench/eval,
+/// 2 fps, 320 px, frames no other verdict rejects): the first round value under every clean
+/// frame's ratio to its sharpest clean twin (lowest 0.118: a zoomed detail of a text page
+/// and a clip's far framing); box-blurred (medium and strong), darkened and blurred frames
+/// read 0.06–0.1.
+pub const SOFT_TWIN_RATIO: f32 = 0.1;
+
+/// Far softer than a frame that shows the same picture by its look, in any framing,
+/// anywhere in the video: a strong box blur, or an underexposure whose gain took the fine
+/// contrast. Another framing may rightly be softer (a zoomed detail, half again as soft,
+/// or up to eight times for a page of text), so the margin is wide, for the frames that
+/// have no twin of their own framing ([`spoiled_by_comparison`]): a blurred spell cut in
+/// whole. `twins` yields the look twins' sharpness.
+pub fn softer_than_twin(sharpness: f32, twins: impl IntoIterator<Item = f32>) -> bool {
+    let detail = |s: f32| s / (1.0 - s).max(1e-6);
+    twins
+        .into_iter()
+        .any(|t| detail(sharpness) < SOFT_TWIN_RATIO * detail(t))
+}
+
 /// Whether two frames show the same framing of the same picture (spoiled or not).
 pub fn same_framing(a: &Sample, b: &Sample) -> bool {
     a.framing_correlation(b) >= SAME_FRAMING
@@ -732,6 +753,16 @@ mod tests {
             assert_eq!(spells.verdict(&samples, i), None, "clean sample {i}");
         }
         assert_eq!(spells.verdict(&samples, 5), Some(Rejection::TooDark));
+    }
+
+    #[test]
+    fn a_frame_is_blurry_next_to_a_look_twin_ten_times_as_detailed() {
+        // sharpness s ↔ Laplacian variance s / (1 − s) × the half point
+        let sharp = 0.9; // 9 × the half point
+        assert!(softer_than_twin(0.4, [sharp])); // 0.67: 0.074 of it
+        assert!(!softer_than_twin(0.5, [sharp])); // 1: 0.11 of it
+        assert!(!softer_than_twin(0.4, [0.5, 0.6]));
+        assert!(!softer_than_twin(0.1, []));
     }
 
     #[test]

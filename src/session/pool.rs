@@ -282,6 +282,13 @@ impl Session {
                 k.spoil = Some(Rejection::Blurry);
             }
         }
+        // Last: only a view that passed every other verdict is a reference.
+        let soft = self.softer_than_twins(&looks);
+        for (k, soft) in self.kept.iter_mut().zip(soft) {
+            if soft {
+                k.spoil = Some(Rejection::Blurry);
+            }
+        }
         self.report.rejected_by_comparison = self.kept.iter().filter(|k| k.spoil.is_some()).count();
     }
 
@@ -304,6 +311,33 @@ impl Session {
                             .filter(|&j| looks[i].distance(&looks[j]) <= SAME_LOOK)
                             .filter_map(|j| smears[j]),
                     )
+            })
+            .collect()
+    }
+
+    /// Per kept frame: far softer than a clean frame of the same look
+    /// ([`spoils::softer_than_twin`]).
+    /// A frame no sharper than a look twin found so is soft too: the frames of a spell
+    /// cut in blurred are one another's twins, while its clean views may be twins of
+    /// only some of them.
+    fn softer_than_twins(&self, looks: &[Look]) -> Vec<bool> {
+        let n = self.kept.len();
+        let usable = |j: usize| self.kept[j].rejection().is_none();
+        let sharpness = |j: usize| self.kept[j].metrics.sharpness;
+        let twins =
+            |i: usize| (0..n).filter(move |&j| j != i && looks[i].distance(&looks[j]) <= SAME_LOOK);
+        let soft: Vec<bool> = (0..n)
+            .map(|i| {
+                usable(i)
+                    && spoils::softer_than_twin(
+                        sharpness(i),
+                        twins(i).filter(|&j| usable(j)).map(sharpness),
+                    )
+            })
+            .collect();
+        (0..n)
+            .map(|i| {
+                soft[i] || (usable(i) && twins(i).any(|j| soft[j] && sharpness(i) <= sharpness(j)))
             })
             .collect()
     }
