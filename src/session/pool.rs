@@ -59,6 +59,11 @@ impl Kept {
     }
 }
 
+/// The other kept frames that show the same picture as frame `i` by their look.
+fn look_twins(looks: &[Look], i: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..looks.len()).filter(move |&j| j != i && looks[i].distance(&looks[j]) <= SAME_LOOK)
+}
+
 impl Session {
     /// Hand over one analysis frame. Fails with `OUT_OF_MEMORY` when frames of this size
     /// would not fit the memory budget ([`super::SessionConfig::max_frame_bytes`]).
@@ -262,34 +267,28 @@ impl Session {
                     && spoils::underexposed_twin(
                         k.pts_us,
                         &k.metrics,
-                        (0..self.kept.len())
-                            .filter(|&j| j != i && self.kept[j].spoil.is_none())
-                            .filter(|&j| looks[i].distance(&looks[j]) <= SAME_LOOK)
+                        look_twins(&looks, i)
+                            .filter(|&j| self.kept[j].spoil.is_none())
                             .map(|j| (self.kept[j].pts_us, &self.kept[j].metrics)),
                     )
             })
             .collect();
-        for (k, dark) in self.kept.iter_mut().zip(dark_twins) {
-            if dark {
-                k.spoil = Some(Rejection::TooDark);
-            }
-        }
+        self.spoil_where(dark_twins, Rejection::TooDark);
         // After every other verdict: a spoiled view (a dark copy, with its sensor noise)
         // is no reference for a smear.
         let dragged = self.dragged_next_to_twins(&looks);
-        for (k, dragged) in self.kept.iter_mut().zip(dragged) {
-            if dragged {
-                k.spoil = Some(Rejection::Blurry);
-            }
-        }
+        self.spoil_where(dragged, Rejection::Blurry);
         // Last: only a view that passed every other verdict is a reference.
         let soft = self.softer_than_twins(&looks);
-        for (k, soft) in self.kept.iter_mut().zip(soft) {
-            if soft {
-                k.spoil = Some(Rejection::Blurry);
-            }
-        }
+        self.spoil_where(soft, Rejection::Blurry);
         self.report.rejected_by_comparison = self.kept.iter().filter(|k| k.spoil.is_some()).count();
+    }
+
+    /// Spoil the kept frames marked in `which` as `r`.
+    fn spoil_where(&mut self, which: Vec<bool>, r: Rejection) {
+        for (k, _) in self.kept.iter_mut().zip(which).filter(|(_, w)| *w) {
+            k.spoil = Some(r);
+        }
     }
 
     /// Per kept frame: smeared along x next to a clean, unsmeared frame of the same look
@@ -306,9 +305,8 @@ impl Session {
                 usable(i)
                     && spoils::dragged_twin(
                         smears[i],
-                        (0..self.kept.len())
-                            .filter(|&j| j != i && usable(j))
-                            .filter(|&j| looks[i].distance(&looks[j]) <= SAME_LOOK)
+                        look_twins(looks, i)
+                            .filter(|&j| usable(j))
                             .filter_map(|j| smears[j]),
                     )
             })
@@ -317,6 +315,7 @@ impl Session {
 
     /// Per kept frame: far softer than a clean frame of the same look
     /// ([`spoils::softer_than_twin`]).
+    ///
     /// A frame no sharper than a look twin found so is soft too: the frames of a spell
     /// cut in blurred are one another's twins, while its clean views may be twins of
     /// only some of them.
@@ -324,20 +323,20 @@ impl Session {
         let n = self.kept.len();
         let usable = |j: usize| self.kept[j].rejection().is_none();
         let sharpness = |j: usize| self.kept[j].metrics.sharpness;
-        let twins =
-            |i: usize| (0..n).filter(move |&j| j != i && looks[i].distance(&looks[j]) <= SAME_LOOK);
         let soft: Vec<bool> = (0..n)
             .map(|i| {
                 usable(i)
                     && spoils::softer_than_twin(
                         sharpness(i),
-                        twins(i).filter(|&j| usable(j)).map(sharpness),
+                        look_twins(looks, i).filter(|&j| usable(j)).map(sharpness),
                     )
             })
             .collect();
         (0..n)
             .map(|i| {
-                soft[i] || (usable(i) && twins(i).any(|j| soft[j] && sharpness(i) <= sharpness(j)))
+                soft[i]
+                    || (usable(i)
+                        && look_twins(looks, i).any(|j| soft[j] && sharpness(i) <= sharpness(j)))
             })
             .collect()
     }
