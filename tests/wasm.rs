@@ -149,3 +149,63 @@ fn emotion_in_wasm_matches_the_native_reference() {
     );
     assert_eq!(e.label, "happy", "{e:?}");
 }
+
+#[wasm_bindgen_test]
+fn tract_runs_our_matrix_kernel_and_it_multiplies_right() {
+    use framepick::judging::wasm_matmul::{kernel, kernel_for, KERNEL_NAME, TILE};
+    use tract_linalg::mmm::{FusedKerSpec, OutputStoreKer};
+
+    // The detector's first convolution and a 1×1 one deeper in: both are ours; a
+    // matrix-vector product stays with tract's own kernels.
+    assert_eq!(kernel_for(8, 27, 15360).as_deref(), Some(KERNEL_NAME));
+    assert_eq!(kernel_for(64, 64, 240).as_deref(), Some(KERNEL_NAME));
+    assert_ne!(kernel_for(64, 64, 1).as_deref(), Some(KERNEL_NAME));
+
+    let (mr, nr) = TILE;
+    let k = 37;
+    let value = |i: usize, m: usize| ((i * 7 + m * 3) % 11) as f32 * 0.25 - 1.2;
+    let a: Vec<f32> = (0..k * mr).map(|i| value(i, 1)).collect(); // packed k × mr
+    let b: Vec<f32> = (0..k * nr).map(|i| value(i, 2)).collect(); // packed k × nr
+    let bias: Vec<f32> = (0..mr).map(|r| r as f32 - 1.5).collect();
+    let col_scale: Vec<f32> = (0..nr).map(|c| 0.5 + c as f32 * 0.125).collect();
+    let unicast: Vec<f32> = (0..mr * nr).map(|i| value(i, 5)).collect(); // row-major
+                                                                         // The output column-major (rows contiguous) with a gap after each column, to exercise
+                                                                         // both strides; the unicast operand row-major, the layout a convolution's output has.
+    let gap = mr + 1;
+    let mut out = vec![f32::NAN; nr * gap];
+    let tile = |p: *const f32, row: usize, col: usize| OutputStoreKer {
+        ptr: p as *mut u8,
+        row_byte_stride: (row * 4) as isize,
+        col_byte_stride: (col * 4) as isize,
+        item_size: 4,
+    };
+    let ops = [
+        FusedKerSpec::Clear,
+        FusedKerSpec::AddMatMul {
+            k,
+            pa: a.as_ptr() as *const u8,
+            pb: b.as_ptr() as *const u8,
+            packing: 0,
+        },
+        FusedKerSpec::PerRowAdd(bias.as_ptr()),
+        FusedKerSpec::PerColMul(col_scale.as_ptr()),
+        FusedKerSpec::LeakyRelu(0.1),
+        FusedKerSpec::AddUnicast(tile(unicast.as_ptr(), nr, 1)),
+        FusedKerSpec::Store(tile(out.as_mut_ptr(), 1, gap)),
+        FusedKerSpec::Done,
+    ];
+    assert_eq!(unsafe { kernel(&ops) }, 0);
+    for r in 0..mr {
+        for c in 0..nr {
+            let dot: f32 = (0..k).map(|i| a[i * mr + r] * b[i * nr + c]).sum();
+            let x = (dot + bias[r]) * col_scale[c];
+            let want = if x > 0.0 { x } else { 0.1 * x } + unicast[r * nr + c];
+            let got = out[c * gap + r];
+            assert!((got - want).abs() < 1e-4, "({r}, {c}): {got} vs {want}");
+        }
+    }
+    assert!(
+        (0..nr).all(|c| out[c * gap + mr].is_nan()),
+        "the gap between columns was written"
+    );
+}

@@ -117,11 +117,11 @@ export interface GpuReport {
 
 /** What the worker loaded: `picker.info`. */
 export interface PickerInfo {
-  /** Which wasm build runs: threads needs a cross-origin isolated page. */
+  /** Which wasm build runs: threads needs a cross-origin isolated page and WebAssembly relaxed SIMD (not Safari). */
   flavour: 'threads' | 'single';
   threads: number;
   crossOriginIsolated: boolean;
-  /** Why the threaded build was not used on an isolated page (e.g. a CSP without `worker-src blob:`), else null. */
+  /** Why the threaded build was not used on an isolated page (a CSP without `worker-src blob:`, no relaxed SIMD), else null. */
   threadsError?: string | null;
   /** Whether the face model loaded. Without it picks use the quick metrics only. */
   faceModel: boolean;

@@ -7,3 +7,5 @@ pub mod editability;
 pub mod emotion;
 pub mod faces;
 pub mod models;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod wasm_matmul;

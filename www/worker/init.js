@@ -2,6 +2,7 @@
 // pool and the models. Other modules import `wasm` and `engine` from here; ES module
 // bindings are live, so they see what init() set, and there is one copy of each.
 import { FramepickError } from './common.js';
+import { hasRelaxedSimd } from './features.js';
 
 export let wasm = null;
 export let wasmExports = null; // for memory.buffer.byteLength in the report
@@ -55,6 +56,11 @@ function startThreadPool(n) {
 export async function init(options) {
   const isolated = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
   let flavour = isolated && options.threads !== 1 ? 'threads' : 'single';
+  let threadsError = null;
+  if (flavour === 'threads' && !hasRelaxedSimd()) {
+    flavour = 'single';
+    threadsError = 'this browser lacks WebAssembly relaxed SIMD, which the threaded build needs (Safari)';
+  }
   // pkg/ is served beside worker.js, one folder up from this file.
   const base = new URL('../pkg/', import.meta.url);
   const load = async (f) => {
@@ -62,7 +68,6 @@ export async function init(options) {
     wasmExports = await wasm.default();
   };
   await load(flavour);
-  let threadsError = null;
   if (flavour === 'threads') {
     try {
       await startThreadPool(Math.max(1, options.threads || navigator.hardwareConcurrency || 2));

@@ -1,0 +1,252 @@
+//! A matrix-product kernel for tract on wasm32, picked ahead of tract's own (issue 15).
+//!
+//! Both models spend most of their time in matrix products (the convolutions). tract's wasm
+//! tier runs every f32 product through its 8×8 kernel: 16 accumulators, and each step of `k`
+//! spreads the 8 values of A over the lanes with 8 shuffles. On x86-64 V8 allocates 15 SIMD
+//! registers, so 16 accumulators plus the operands spill, and the shuffles queue on one port.
+//! This 4×8 tile keeps 8 accumulators, 2 vectors of B and one broadcast in registers, and
+//! reads each value of A with `v128.load32_splat` (a broadcast from memory, which runs on the
+//! load ports). Built with `+relaxed-simd` its multiply-adds are fused (`f32x4.relaxed_madd`).
+//!
+//! Measured in Chromium 156 on this machine (BENCHMARKS.md, "Inference"): the kernel alone
+//! multiplies faster than tract's 8×8, and the face detector runs faster a frame.
+//!
+//! The fused-op handling (everything but `AddMatMul`) follows tract-linalg 0.23.9's
+//! `wasm_f32_4x16` (MIT OR Apache-2.0): the same row-major accumulator layout, so the same
+//! tile semantics.
+//!
+//! Registration goes through tract's own registries: the kernel is one more `MmmRoutine`, and
+//! a dispatch tier above tract's wasm tier names it for every f32 product with more than one
+//! column (tract's matrix-vector kernels keep `n = 1`).
+
+use std::arch::wasm32::*;
+use std::sync::LazyLock;
+
+use tract_linalg::isa::{Arch, IsaSet};
+use tract_linalg::mmm::{DynKernel, FusedKerSpec, OutputStoreKer, Query, Suitable};
+use tract_linalg::mmm_routines::MmmRoutine;
+use tract_linalg::mmm_tiers::MmmTier;
+use tract_linalg::pack::Packing;
+use tract_onnx::prelude::DatumType;
+
+/// Rows of the tile (values of A per step of `k`).
+const MR: usize = 4;
+/// Vectors per row of the tile: 8 columns of B per step of `k`.
+const NV: usize = 2;
+const NR: usize = NV * 4;
+
+/// The tile the kernel computes: rows × columns (tests build panels of this shape).
+pub const TILE: (usize, usize) = (MR, NR);
+
+/// The kernel's name in tract's registries.
+pub const KERNEL_NAME: &str = "framepick_wasm_f32_4x8";
+
+type Tile = [v128; MR * NV];
+
+static KERNEL: LazyLock<DynKernel<MR, NR, f32>> = LazyLock::new(|| {
+    let mut k =
+        DynKernel::<MR, NR, f32>::new(KERNEL_NAME, kernel, f32::packing(MR), f32::packing(NR));
+    k.arch = Some(Arch::Wasm32Simd128);
+    k
+});
+
+inventory::submit! {
+    MmmRoutine { make: || KERNEL.mmm() }
+}
+
+fn preferred(_: &IsaSet, acc: DatumType, query: &Query, _: &[Suitable]) -> Option<&'static str> {
+    (acc == DatumType::F32 && query.n != Some(1)).then_some(KERNEL_NAME)
+}
+
+inventory::submit! {
+    MmmTier {
+        arch: Some(Arch::Wasm32Simd128),
+        // tract's own wasm tier is 1; the highest precedence answers first.
+        precedence: 2,
+        name: "framepick-wasm-4x8",
+        applies: |_| true,
+        preferred,
+    }
+}
+
+/// The kernel tract would run for an f32 product of this shape (tests and benches ask).
+pub fn kernel_for(m: usize, k: usize, n: usize) -> Option<String> {
+    tract_linalg::mmm::MmmDispatch::native()
+        .preferred_kernel(DatumType::F32, Some(m), Some(k), Some(n))
+        .map(|mmm| mmm.name().to_string())
+}
+
+#[inline(always)]
+fn madd(acc: v128, a: v128, b: v128) -> v128 {
+    #[cfg(target_feature = "relaxed-simd")]
+    {
+        f32x4_relaxed_madd(a, b, acc)
+    }
+    #[cfg(not(target_feature = "relaxed-simd"))]
+    {
+        f32x4_add(acc, f32x4_mul(a, b))
+    }
+}
+
+#[inline(always)]
+fn each(acc: &mut Tile, op: impl Fn(v128) -> v128) {
+    for v in acc.iter_mut() {
+        *v = op(*v);
+    }
+}
+
+/// `op(row value, accumulator)` for every accumulator of each row.
+#[inline(always)]
+unsafe fn per_row(acc: &mut Tile, rows: *const f32, op: impl Fn(v128, v128) -> v128) {
+    for r in 0..MR {
+        let s = f32x4_splat(unsafe { *rows.add(r) });
+        for j in 0..NV {
+            acc[r * NV + j] = op(s, acc[r * NV + j]);
+        }
+    }
+}
+
+/// `op(column values, accumulator)` for every row.
+#[inline(always)]
+unsafe fn per_col(acc: &mut Tile, cols: *const f32, op: impl Fn(v128, v128) -> v128) {
+    let p = cols as *const v128;
+    for r in 0..MR {
+        for j in 0..NV {
+            acc[r * NV + j] = op(unsafe { v128_load(p.add(j)) }, acc[r * NV + j]);
+        }
+    }
+}
+
+/// Element (r, c) of an output tile.
+#[inline(always)]
+fn at(tile: &OutputStoreKer, r: usize, c: usize) -> *mut f32 {
+    tile.ptr
+        .wrapping_offset(tile.row_byte_stride * r as isize + tile.col_byte_stride * c as isize)
+        as *mut f32
+}
+
+/// Columns c..c+4 of row r. A convolution's output has its columns (pixels) side by side,
+/// so one vector load does where four scalar ones would.
+#[inline(always)]
+unsafe fn load4(tile: &OutputStoreKer, r: usize, c: usize) -> v128 {
+    if tile.col_byte_stride == 4 {
+        return unsafe { v128_load(at(tile, r, c) as *const v128) };
+    }
+    let x = |l: usize| unsafe { *at(tile, r, c + l) };
+    f32x4(x(0), x(1), x(2), x(3))
+}
+
+#[inline(always)]
+unsafe fn store4(tile: &OutputStoreKer, r: usize, c: usize, v: v128) {
+    unsafe {
+        if tile.col_byte_stride == 4 {
+            v128_store(at(tile, r, c) as *mut v128, v);
+            return;
+        }
+        *at(tile, r, c) = f32x4_extract_lane::<0>(v);
+        *at(tile, r, c + 1) = f32x4_extract_lane::<1>(v);
+        *at(tile, r, c + 2) = f32x4_extract_lane::<2>(v);
+        *at(tile, r, c + 3) = f32x4_extract_lane::<3>(v);
+    }
+}
+
+/// A packed `k`×4 panel of A times a packed `k`×8 panel of B, added to the tile.
+#[inline(always)]
+unsafe fn add_mat_mul(acc: &mut Tile, k: usize, pa: *const f32, pb: *const v128) {
+    for i in 0..k {
+        let (a, b) = unsafe { (pa.add(MR * i), pb.add(NV * i)) };
+        let b: [v128; NV] = std::array::from_fn(|j| unsafe { v128_load(b.add(j)) });
+        for r in 0..MR {
+            let s = unsafe { v128_load32_splat(a.add(r) as *const u32) };
+            for j in 0..NV {
+                acc[r * NV + j] = madd(acc[r * NV + j], s, b[j]);
+            }
+        }
+    }
+}
+
+unsafe fn run(mut op: *const FusedKerSpec<f32>) {
+    let mut acc: Tile = [f32x4_splat(0.0); MR * NV];
+    let scale = |acc: &mut Tile, s: f32| each(acc, |v| f32x4_mul(f32x4_splat(s), v));
+    loop {
+        match unsafe { *op } {
+            FusedKerSpec::Done => break,
+            FusedKerSpec::Clear => acc = [f32x4_splat(0.0); MR * NV],
+            FusedKerSpec::LoadTile(_, rows) => {
+                for r in 0..MR {
+                    for j in 0..NV {
+                        let p = unsafe { rows.add(r * NR + j * 4) } as *const v128;
+                        acc[r * NV + j] = unsafe { v128_load(p) };
+                    }
+                }
+            }
+            FusedKerSpec::ScalarMin(a) => each(&mut acc, |v| f32x4_min(f32x4_splat(a), v)),
+            FusedKerSpec::ScalarMax(a) => each(&mut acc, |v| f32x4_max(f32x4_splat(a), v)),
+            FusedKerSpec::ScalarAdd(a) => each(&mut acc, |v| f32x4_add(f32x4_splat(a), v)),
+            FusedKerSpec::ScalarMul(a) => scale(&mut acc, a),
+            FusedKerSpec::ScalarSub(a) => each(&mut acc, |v| f32x4_sub(f32x4_splat(a), v)),
+            FusedKerSpec::ScalarSubF(a) => each(&mut acc, |v| f32x4_sub(v, f32x4_splat(a))),
+            FusedKerSpec::LeakyRelu(a) => each(&mut acc, |v| {
+                let positive = f32x4_gt(v, f32x4_splat(0.0));
+                v128_bitselect(v, f32x4_mul(f32x4_splat(a), v), positive)
+            }),
+            FusedKerSpec::PerRowMin(p) => unsafe { per_row(&mut acc, p, |s, v| f32x4_min(s, v)) },
+            FusedKerSpec::PerRowMax(p) => unsafe { per_row(&mut acc, p, |s, v| f32x4_max(s, v)) },
+            FusedKerSpec::PerRowAdd(p) => unsafe { per_row(&mut acc, p, |s, v| f32x4_add(s, v)) },
+            FusedKerSpec::PerRowMul(p) => unsafe { per_row(&mut acc, p, |s, v| f32x4_mul(s, v)) },
+            FusedKerSpec::PerRowSub(p) => unsafe { per_row(&mut acc, p, |s, v| f32x4_sub(s, v)) },
+            FusedKerSpec::PerRowSubF(p) => unsafe { per_row(&mut acc, p, |s, v| f32x4_sub(v, s)) },
+            FusedKerSpec::PerColMin(p) => unsafe { per_col(&mut acc, p, |s, v| f32x4_min(s, v)) },
+            FusedKerSpec::PerColMax(p) => unsafe { per_col(&mut acc, p, |s, v| f32x4_max(s, v)) },
+            FusedKerSpec::PerColAdd(p) => unsafe { per_col(&mut acc, p, |s, v| f32x4_add(s, v)) },
+            FusedKerSpec::PerColMul(p) => unsafe { per_col(&mut acc, p, |s, v| f32x4_mul(s, v)) },
+            FusedKerSpec::PerColSub(p) => unsafe { per_col(&mut acc, p, |s, v| f32x4_sub(s, v)) },
+            FusedKerSpec::PerColSubF(p) => unsafe { per_col(&mut acc, p, |c, v| f32x4_sub(v, c)) },
+            FusedKerSpec::QScale(shift, policy, mult) => scale(
+                &mut acc,
+                tract_linalg::Scaler::from_fuse_params(shift, policy, mult).scale,
+            ),
+            FusedKerSpec::RoundingShiftRight(shift, _) => {
+                scale(&mut acc, 2f32.powi(-(shift as i32)))
+            }
+            FusedKerSpec::ShiftLeft(shift) => scale(&mut acc, 2f32.powi(shift as i32)),
+            FusedKerSpec::AddRowColProducts(rows, cols) => {
+                let c = cols as *const v128;
+                for r in 0..MR {
+                    let s = f32x4_splat(unsafe { *rows.add(r) });
+                    for j in 0..NV {
+                        acc[r * NV + j] = madd(acc[r * NV + j], s, unsafe { v128_load(c.add(j)) });
+                    }
+                }
+            }
+            FusedKerSpec::AddUnicast(tile) => {
+                for r in 0..MR {
+                    for j in 0..NV {
+                        let x = unsafe { load4(&tile, r, j * 4) };
+                        acc[r * NV + j] = f32x4_add(x, acc[r * NV + j]);
+                    }
+                }
+            }
+            FusedKerSpec::Store(tile) => {
+                for r in 0..MR {
+                    for j in 0..NV {
+                        unsafe { store4(&tile, r, j * 4, acc[r * NV + j]) };
+                    }
+                }
+            }
+            FusedKerSpec::AddMatMul { k, pa, pb, .. } => unsafe {
+                add_mat_mul(&mut acc, k, pa as *const f32, pb as *const v128)
+            },
+        }
+        op = unsafe { op.add(1) };
+    }
+}
+
+/// tract's kernel signature: the fused ops of one 4×8 tile, ending with `Done`; 0 is success.
+///
+/// # Safety
+/// Every pointer in `ops` must be valid for the tile's reads and writes, as tract guarantees.
+pub unsafe fn kernel(ops: &[FusedKerSpec<f32>]) -> isize {
+    unsafe { run(ops.as_ptr()) };
+    0
+}
