@@ -287,6 +287,8 @@ async function main() {
     const n = results.inference.native;
     results.inference.ratios = {
       wasmSingleOverNative: n?.singleMsPerFrame ? w1.singleMsPerFrame.median / n.singleMsPerFrame.median : null,
+      // The threaded build (relaxed SIMD) detecting one frame after another: one thread too.
+      wasmThreadsOverNative: n?.singleMsPerFrame ? wt.singleMsPerFrame.median / n.singleMsPerFrame.median : null,
       wasmThreadsBatchOverNativeBatch: n?.batchMsPerFrame ? wt.batchMsPerFrame.median / n.batchMsPerFrame.median : null,
       wasmSingleBatchOverThreadsBatch: w1.batchMsPerFrame.median / wt.batchMsPerFrame.median,
     };

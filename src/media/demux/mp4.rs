@@ -18,7 +18,10 @@ pub(super) fn tracks<R: Read + Seek>(
     size: u64,
 ) -> Result<(VideoTrack, std::result::Result<AudioTrack, NoAudio>)> {
     let mut guarded = ReadBudget::new(reader, size);
-    let checked = check_tables(&mut guarded, size);
+    // `&mut &mut`: `Mp4::read` below hands re_mp4's box readers `&mut` of the reader it is
+    // given, so they are compiled for `&mut ReadBudget`; called the same way here, the
+    // check shares that code (some 60 KB of wasm) instead of compiling its own copy.
+    let checked = check_tables(&mut &mut guarded, size);
     if guarded.exhausted() {
         return Err(parser_loop_error());
     }
