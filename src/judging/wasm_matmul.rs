@@ -90,7 +90,7 @@ inventory::submit! {
     }
 }
 
-/// The kernel tract would run for an f32 product of this shape (tests and benches ask).
+/// The kernel tract would run for an f32 product of this shape (the wasm tests ask).
 pub fn kernel_for(m: usize, k: usize, n: usize) -> Option<String> {
     tract_linalg::mmm::MmmDispatch::native()
         .preferred_kernel(DatumType::F32, Some(m), Some(k), Some(n))
