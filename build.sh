@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds framepick's two WebAssembly packages into www/pkg/:
-#   www/pkg/threads  nightly, atomics + shared memory, rayon on Web Workers, relaxed SIMD
-#   www/pkg/single   stable, single-threaded, for pages that are not crossOriginIsolated
-#                    and for browsers without relaxed SIMD (Safari)
+# Builds framepick's three WebAssembly packages into www/pkg/:
+#   www/pkg/threads   nightly, atomics + shared memory, rayon on Web Workers, relaxed SIMD
+#   www/pkg/single    stable, single-threaded, relaxed SIMD: pages that are not
+#                     crossOriginIsolated (most pages)
+#   www/pkg/baseline  stable, single-threaded, SIMD without relaxed SIMD: browsers that lack
+#                     it (Safari), and `relaxedSimd: false`
 # Installs what it lacks (rustup target/component, wasm-bindgen-cli from crates.io at
 # the version pinned in Cargo.lock). Never downloads a prebuilt binary.
-#   ./build.sh            both packages
+#   ./build.sh            all three packages
 #   ./build.sh single     only the single-thread package (faster)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -50,17 +52,27 @@ bindgen() { # $1 = target dir, $2 = out dir
 
 # No wasm-opt: npm binaryen 132's -O1 took 2 % off the gzipped size but made face
 # detection 27 % slower (16.2 → 20.7 ms a frame); -Os and -Oz are larger gzipped.
+# +relaxed-simd: fused multiply-adds in the matrix and convolution kernels
+# (src/judging/wasm_matmul.rs, wasm_conv.rs), about 10 % off face detection. Chrome and Edge
+# 114+ and Firefox 146+ have it; the worker sends the others to the baseline build
+# (www/worker/features.js).
 build_single() {
   log "single-thread build with $(rustc --version)"
-  RUSTFLAGS="-C target-feature=+simd128" \
+  RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
     cargo build --lib --profile wasm-release --target wasm32-unknown-unknown --target-dir target/wasm-single
   bindgen target/wasm-single www/pkg/single
 }
 
+build_baseline() {
+  log "single-thread baseline build (no relaxed SIMD) with $(rustc --version)"
+  RUSTFLAGS="-C target-feature=+simd128" \
+    cargo build --lib --profile wasm-release --target wasm32-unknown-unknown --target-dir target/wasm-baseline
+  bindgen target/wasm-baseline www/pkg/baseline
+}
+
 # Since nightly 2025-10-03 +atomics no longer asks the linker for shared memory.
-# +relaxed-simd: fused multiply-adds in the matrix kernel (src/judging/wasm_matmul.rs), 10 %
-# off face detection. Every browser with threads has it but Safari, which the worker sends
-# to the single-thread build (www/worker/features.js).
+# +relaxed-simd as in the single-thread build; every browser with threads has it but Safari,
+# which the worker sends to the baseline build.
 THREAD_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128,+relaxed-simd \
 -C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
@@ -83,9 +95,10 @@ ensure_tools
 check_models
 case "$what" in
   single) build_single ;;
+  baseline) build_baseline ;;
   threads) build_threads ;;
-  all) build_single; build_threads ;;
-  *) echo "usage: $0 [all|single|threads]" >&2; exit 2 ;;
+  all) build_single; build_baseline; build_threads ;;
+  *) echo "usage: $0 [all|single|baseline|threads]" >&2; exit 2 ;;
 esac
 copy_models
 log "done"

@@ -88,7 +88,7 @@ async function framepickOnce(video, threads, { cache = true } = {}) {
 }
 
 async function main() {
-  if (!existsSync(join(ROOT, 'www/pkg/threads')) || !existsSync(join(ROOT, 'www/pkg/single'))) {
+  if (['threads', 'single', 'baseline'].some((b) => !existsSync(join(ROOT, 'www/pkg', b)))) {
     log('www/pkg missing: ./build.sh');
     await must('bash', ['build.sh'], { cwd: ROOT });
   }
@@ -258,13 +258,14 @@ async function main() {
         else fail(msg);
       }
     }
-    // Rounds of wasm single, wasm threads and native one after the other, so that the three
-    // see the same drift of this machine's speed (native alone read 9.8–14.9 ms within two
-    // minutes on 2026-12-02); each figure is the round with its best median.
+    // Rounds of the three wasm builds and native one after the other, so that all see the
+    // same drift of this machine's speed (native alone read 9.8–14.9 ms within two minutes on
+    // 2026-12-02); each figure is the round with its best median.
     const rounds = SMOKE ? 1 : 4;
-    const runs = { single: [], threads: [], native: [] };
+    const builds = ['single', 'threads', 'baseline'];
+    const runs = { single: [], threads: [], baseline: [], native: [] };
     for (let i = 0; i < rounds; i++) {
-      for (const flavour of ['single', 'threads']) runs[flavour].push(await wasmInference({ flavour, threads: 2, frames }));
+      for (const flavour of builds) runs[flavour].push(await wasmInference({ flavour, threads: 2, frames }));
       if (existsSync(bin)) {
         const r = await run(bin, [String(frames)], { cwd: ROOT });
         if (r.code !== 0) { fail(`bench_faces: ${r.stderr.slice(-300)}`); break; }
@@ -272,7 +273,7 @@ async function main() {
       }
     }
     const best = (rs) => ({ ...rs.reduce((a, b) => (b.singleMsPerFrame.median < a.singleMsPerFrame.median ? b : a)), all: rs });
-    for (const flavour of ['single', 'threads']) {
+    for (const flavour of builds) {
       const rs = runs[flavour];
       results.inference[`wasm-${flavour}`] = best(rs);
       if (!(rs[0].faces >= 1)) fail(`wasm ${flavour}: no face found in the astronaut frame`);
@@ -288,11 +289,15 @@ async function main() {
       log('native: skipped, binary not built');
     }
     const w1 = results.inference['wasm-single']; const wt = results.inference['wasm-threads'];
+    const wb = results.inference['wasm-baseline'];
     const n = results.inference.native;
+    const overNative = (w) => (n?.singleMsPerFrame ? w.singleMsPerFrame.median / n.singleMsPerFrame.median : null);
     results.inference.ratios = {
-      wasmSingleOverNative: n?.singleMsPerFrame ? w1.singleMsPerFrame.median / n.singleMsPerFrame.median : null,
-      // The threaded build (relaxed SIMD) detecting one frame after another: one thread too.
-      wasmThreadsOverNative: n?.singleMsPerFrame ? wt.singleMsPerFrame.median / n.singleMsPerFrame.median : null,
+      wasmSingleOverNative: overNative(w1),
+      // The threaded build detecting one frame after another: one thread too.
+      wasmThreadsOverNative: overNative(wt),
+      // The build without relaxed SIMD (Safari).
+      wasmBaselineOverNative: overNative(wb),
       wasmThreadsBatchOverNativeBatch: n?.batchMsPerFrame ? wt.batchMsPerFrame.median / n.batchMsPerFrame.median : null,
       wasmSingleBatchOverThreadsBatch: w1.batchMsPerFrame.median / wt.batchMsPerFrame.median,
     };

@@ -228,8 +228,8 @@ function cropRatios(values) {
 
 /** The wasm builds the page loads; without them every pick would fail the same way. */
 function checkBuild() {
-  const missing = ['pkg/single/framepick.js', 'pkg/threads/framepick.js'].filter((f) => !existsSync(join(WWW, f)));
-  if (missing.length === 2) {
+  const builds = ['pkg/single/framepick.js', 'pkg/baseline/framepick.js', 'pkg/threads/framepick.js'];
+  if (builds.every((f) => !existsSync(join(WWW, f)))) {
     throw Object.assign(new Error(`the wasm build is missing (${join(WWW, 'pkg')}): run npm run build ` +
       '(or install framepick from npm, which ships it)'), { code: 'BUILD_MISSING' });
   }

@@ -114,24 +114,33 @@ test('without cross-origin isolation the single-thread build still finds the fac
   await page.close();
 });
 
-test('the threaded build (relaxed SIMD, fused multiply-adds) and the single-thread build pick alike', async () => {
-  const run = async (server) => {
-    const { page } = await openDemo(server);
+test('the three wasm builds (relaxed SIMD threaded and single, baseline without it) pick alike', async () => {
+  const run = async (server, query) => {
+    const { page, info } = await openDemo(server, query);
     const r = await pick(page, video('face.mp4'), { top: 3 });
     await page.close();
     assert.equal(r.error, undefined, JSON.stringify(r.error));
-    return r;
+    return { ...r, info };
   };
-  const [threads, single] = [await run(isolated), await run(plain)];
-  assert.deepEqual([threads.report.wasm, single.report.wasm], ['threads', 'single']);
-  assert.deepEqual(threads.candidates.map((c) => c.time), single.candidates.map((c) => c.time));
+  const threads = await run(isolated, '');
+  const single = await run(plain, '');
+  // relaxedSimd: false on an isolated page: the baseline build, single-threaded, and why.
+  const baseline = await run(isolated, '?relaxedSimd=0');
+  assert.deepEqual([threads, single, baseline].map((r) => [r.info.build, r.report.wasm, r.report.wasmBuild]),
+    [['threads', 'threads', 'threads'], ['single', 'single', 'single'], ['baseline', 'single', 'baseline']]);
+  assert.match(baseline.info.threadsError, /relaxedSimd: false/);
   const faces = threads.candidates.flatMap((c) => c.faces);
   assert.ok(faces.length > 0, 'no face found');
-  const singleFaces = single.candidates.flatMap((c) => c.faces);
-  assert.equal(singleFaces.length, faces.length);
-  singleFaces.forEach((f, i) => {
-    for (const k of ['x', 'y', 'width', 'height']) assert.ok(Math.abs(f[k] - faces[i][k]) <= 1, `${k}: ${f[k]} vs ${faces[i][k]}`);
-  });
+  for (const other of [single, baseline]) {
+    assert.deepEqual(other.candidates.map((c) => c.time), threads.candidates.map((c) => c.time), other.info.build);
+    const otherFaces = other.candidates.flatMap((c) => c.faces);
+    assert.equal(otherFaces.length, faces.length, other.info.build);
+    otherFaces.forEach((f, i) => {
+      for (const k of ['x', 'y', 'width', 'height']) {
+        assert.ok(Math.abs(f[k] - faces[i][k]) <= 1, `${other.info.build} ${k}: ${f[k]} vs ${faces[i][k]}`);
+      }
+    });
+  }
 });
 
 test('a file that is not a video gives UNSUPPORTED_CONTAINER', async () => {

@@ -35,7 +35,7 @@ before(() => {
 
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-test('npm pack ships the library, the types, both wasm builds, the models and the CLI', () => {
+test('npm pack ships the library, the types, the three wasm builds, the models and the CLI', () => {
   const files = new Set(packed.files.map((f) => f.path));
   const needed = [
     'package.json', 'README.md', 'bin/framepick.mjs',
@@ -46,6 +46,7 @@ test('npm pack ships the library, the types, both wasm builds, the models and th
     'www/worker/gpu.js', 'www/worker/hold.js', 'www/worker/features.js',
     'www/pkg/threads/framepick.js', 'www/pkg/threads/framepick_bg.wasm',
     'www/pkg/single/framepick.js', 'www/pkg/single/framepick_bg.wasm',
+    'www/pkg/baseline/framepick.js', 'www/pkg/baseline/framepick_bg.wasm',
     'www/pkg/models/retinaface-mnet025.onnx',
   ];
   for (const f of needed) assert.ok(files.has(f), `${f} missing from the tarball`);

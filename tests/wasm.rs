@@ -155,8 +155,8 @@ fn tract_runs_our_matrix_kernel_and_it_multiplies_right() {
     use framepick::judging::wasm_matmul::{kernel, kernel_for, KERNEL_NAME, TILE};
     use tract_linalg::mmm::{FusedKerSpec, OutputStoreKer};
 
-    // The detector's first convolution and a 1×1 one deeper in: both are ours; a
-    // matrix-vector product stays with tract's own kernels.
+    // A 3×3 convolution's product (the detector's first layer, had it gone through im2col) and
+    // a 1×1 one deeper in: both are ours; a matrix-vector product stays with tract's kernels.
     assert_eq!(kernel_for(8, 27, 15360).as_deref(), Some(KERNEL_NAME));
     assert_eq!(kernel_for(64, 64, 240).as_deref(), Some(KERNEL_NAME));
     assert_ne!(kernel_for(64, 64, 1).as_deref(), Some(KERNEL_NAME));
@@ -168,44 +168,116 @@ fn tract_runs_our_matrix_kernel_and_it_multiplies_right() {
     let b: Vec<f32> = (0..k * nr).map(|i| value(i, 2)).collect(); // packed k × nr
     let bias: Vec<f32> = (0..mr).map(|r| r as f32 - 1.5).collect();
     let col_scale: Vec<f32> = (0..nr).map(|c| 0.5 + c as f32 * 0.125).collect();
-    let unicast: Vec<f32> = (0..mr * nr).map(|i| value(i, 5)).collect(); // row-major
-                                                                         // The output column-major (rows contiguous) with a gap after each column, to exercise
-                                                                         // both strides; the unicast operand row-major, the layout a convolution's output has.
-    let gap = mr + 1;
-    let mut out = vec![f32::NAN; nr * gap];
     let tile = |p: *const f32, row: usize, col: usize| OutputStoreKer {
         ptr: p as *mut u8,
         row_byte_stride: (row * 4) as isize,
         col_byte_stride: (col * 4) as isize,
         item_size: 4,
     };
-    let ops = [
-        FusedKerSpec::Clear,
-        FusedKerSpec::AddMatMul {
-            k,
-            pa: a.as_ptr() as *const u8,
-            pb: b.as_ptr() as *const u8,
-            packing: 0,
-        },
-        FusedKerSpec::PerRowAdd(bias.as_ptr()),
-        FusedKerSpec::PerColMul(col_scale.as_ptr()),
-        FusedKerSpec::LeakyRelu(0.1),
-        FusedKerSpec::AddUnicast(tile(unicast.as_ptr(), nr, 1)),
-        FusedKerSpec::Store(tile(out.as_mut_ptr(), 1, gap)),
-        FusedKerSpec::Done,
-    ];
-    assert_eq!(unsafe { kernel(&ops) }, 0);
-    for r in 0..mr {
-        for c in 0..nr {
-            let dot: f32 = (0..k).map(|i| a[i * mr + r] * b[i * nr + c]).sum();
-            let x = (dot + bias[r]) * col_scale[c];
-            let want = if x > 0.0 { x } else { 0.1 * x } + unicast[r * nr + c];
-            let got = out[c * gap + r];
-            assert!((got - want).abs() < 1e-4, "({r}, {c}): {got} vs {want}");
+    let want = |r: usize, c: usize, unicast: f32| {
+        let dot: f32 = (0..k).map(|i| a[i * mr + r] * b[i * nr + c]).sum();
+        let x = (dot + bias[r]) * col_scale[c];
+        (if x > 0.0 { x } else { 0.1 * x }) + unicast
+    };
+    // Both layouts a convolution's output takes: rows side by side (pixels as rows, read and
+    // written by 4×4 blocks transposed) and columns side by side; each with a gap after every
+    // column or row, which must stay untouched. The unicast operand is in the other layout.
+    for rows_contiguous in [true, false] {
+        // (row stride, column stride) in elements.
+        let (out_strides, uni_strides) = if rows_contiguous {
+            ((1, mr + 1), (nr, 1))
+        } else {
+            ((nr + 1, 1), (1, mr))
+        };
+        let out_len = mr * out_strides.0 + nr * out_strides.1;
+        let unicast: Vec<f32> = (0..mr * nr).map(|i| value(i, 5)).collect();
+        let mut out = vec![f32::NAN; out_len];
+        let ops = [
+            FusedKerSpec::Clear,
+            FusedKerSpec::AddMatMul {
+                k,
+                pa: a.as_ptr() as *const u8,
+                pb: b.as_ptr() as *const u8,
+                packing: 0,
+            },
+            FusedKerSpec::PerRowAdd(bias.as_ptr()),
+            FusedKerSpec::PerColMul(col_scale.as_ptr()),
+            FusedKerSpec::LeakyRelu(0.1),
+            FusedKerSpec::AddUnicast(tile(unicast.as_ptr(), uni_strides.0, uni_strides.1)),
+            FusedKerSpec::Store(tile(out.as_mut_ptr(), out_strides.0, out_strides.1)),
+            FusedKerSpec::Done,
+        ];
+        assert_eq!(unsafe { kernel(&ops) }, 0);
+        let mut written = vec![false; out_len];
+        for r in 0..mr {
+            for c in 0..nr {
+                let at = r * out_strides.0 + c * out_strides.1;
+                let want = want(r, c, unicast[r * uni_strides.0 + c * uni_strides.1]);
+                assert!(
+                    (out[at] - want).abs() < 1e-4,
+                    "rows side by side {rows_contiguous}: ({r}, {c}): {} vs {want}",
+                    out[at]
+                );
+                written[at] = true;
+            }
+        }
+        assert!(
+            (0..out_len).all(|i| written[i] || out[i].is_nan()),
+            "rows side by side {rows_contiguous}: the gaps were written"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn tract_runs_our_convolution_kernel_and_it_convolves_right() {
+    use framepick::judging::wasm_conv::{conv_w4_f32, kernel_name, KERNEL_NAME};
+    assert_eq!(kernel_name(), Some(KERNEL_NAME));
+
+    // Three input rows of a 3-tap filter over 2 channels, at input strides 1 (vectors), 2
+    // (vectors, one element read ahead) and 3 (one point at a time), every length that ends
+    // in each of the 8-point, 4-point and single-point loops. The input ends right after the
+    // last point's farthest tap, so a read past it would show as a wrong value or a trap.
+    let offsets: Vec<isize> = vec![0, 1, 2, 40, 41, 42];
+    let n = offsets.len();
+    let taps: Vec<f32> = (0..4 * n)
+        .map(|i| ((i * 5) % 9) as f32 * 0.5 - 2.0)
+        .collect();
+    let bias = [0.5, -1.0, 2.0, 0.0];
+    for stride in [1isize, 2, 3] {
+        for len in 1..=21usize {
+            let size = 42 + (len - 1) * stride as usize + 1;
+            let input: Vec<f32> = (0..size)
+                .map(|i| ((i * 7) % 13) as f32 * 0.25 - 1.5)
+                .collect();
+            let oc_stride = len + 3;
+            let mut output = vec![f32::NAN; 4 * oc_stride];
+            unsafe {
+                conv_w4_f32(
+                    input.as_ptr(),
+                    output.as_mut_ptr(),
+                    &taps,
+                    &offsets,
+                    &bias,
+                    len,
+                    stride,
+                    oc_stride as isize,
+                )
+            };
+            for o in 0..4 {
+                for i in 0..len {
+                    let want = (0..n).fold(bias[o], |s, t| {
+                        s + taps[o * n + t] * input[(offsets[t] + i as isize * stride) as usize]
+                    });
+                    let got = output[o * oc_stride + i];
+                    assert!(
+                        (got - want).abs() < 1e-4,
+                        "stride {stride} len {len} ({o}, {i}): {got} vs {want}"
+                    );
+                }
+                assert!(output[o * oc_stride + len..(o + 1) * oc_stride]
+                    .iter()
+                    .all(|v| v.is_nan()));
+            }
         }
     }
-    assert!(
-        (0..nr).all(|c| out[c * gap + mr].is_nan()),
-        "the gap between columns was written"
-    );
 }

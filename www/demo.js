@@ -6,12 +6,14 @@ const $ = (id) => document.getElementById(id);
 const status = (t) => { $('status').textContent = t; };
 let controller = null;
 
-// ?threads=1 forces the single-thread build (the CLI's --threads passes it through).
-const threads = Number(new URLSearchParams(location.search).get('threads')) ||
-  navigator.hardwareConcurrency;
-const ready = FramePicker.create({ threads }).then((p) => {
+// ?threads=1 forces the single-thread build (the CLI's --threads passes it through);
+// ?relaxedSimd=0 the baseline build, which does without WebAssembly relaxed SIMD.
+const query = new URLSearchParams(location.search);
+const threads = Number(query.get('threads')) || navigator.hardwareConcurrency;
+const relaxedSimd = query.get('relaxedSimd') !== '0';
+const ready = FramePicker.create({ threads, relaxedSimd }).then((p) => {
   const i = p.info;
-  status(`Ready: ${i.flavour} wasm, ${i.threads} thread(s)` +
+  status(`Ready: ${i.build} wasm, ${i.threads} thread(s)` +
     (i.faceModel ? ', face model loaded.' : `, no face model (${i.modelError?.message}).`));
   return p;
 }, (e) => { status(`Could not start: ${e.message}`); throw e; });

@@ -52,6 +52,12 @@ export class UploadError extends Error {
 export interface FramePickerOptions {
   /** Worker threads for the wasm rayon pool (threaded build only). Default: `navigator.hardwareConcurrency`. `1` forces the single-thread build. */
   threads?: number;
+  /**
+   * Use the builds with WebAssembly relaxed SIMD (fused multiply-adds) where the browser has
+   * it. `false` loads the baseline build (single-threaded, plain SIMD), whose arithmetic is the
+   * same on every machine; relaxed SIMD may fuse or not depending on the CPU. Default: true.
+   */
+  relaxedSimd?: boolean;
   /** URL of the RetinaFace ONNX model. Default: `pkg/models/retinaface-mnet025.onnx` next to worker.js. */
   faceModelUrl?: string;
   /** Long side, in pixels, of the face detector's input. */
@@ -119,6 +125,11 @@ export interface GpuReport {
 export interface PickerInfo {
   /** Which wasm build runs: threads needs a cross-origin isolated page and WebAssembly relaxed SIMD (not Safari). */
   flavour: 'threads' | 'single';
+  /**
+   * The build loaded from `pkg/`: `threads` and `single` use relaxed SIMD; `baseline`
+   * (single-threaded) is for browsers without it (Safari) and for `relaxedSimd: false`.
+   */
+  build: 'threads' | 'single' | 'baseline';
   threads: number;
   crossOriginIsolated: boolean;
   /** Why the threaded build was not used on an isolated page (a CSP without `worker-src blob:`, no relaxed SIMD), else null. */
@@ -372,6 +383,8 @@ export interface Report {
   /** Coarse samples whose loudness was measured. */
   audioWindows?: number;
   wasm: 'threads' | 'single';
+  /** The build that ran: see {@link PickerInfo.build}. */
+  wasmBuild: 'threads' | 'single' | 'baseline';
   threads: number;
   codec: string;
   width: number;

@@ -210,6 +210,7 @@ async function pick(id, file, options) {
       // CPU frames scaled in wasm from copyTo (the rest were drawn on a canvas).
       framesFromYuv: measure.yuvFrames,
       wasm: engine.flavour,
+      wasmBuild: engine.build,
       threads: engine.threads,
       codec: track.codec,
       width: view.width,

@@ -8,4 +8,6 @@ pub mod emotion;
 pub mod faces;
 pub mod models;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub mod wasm_conv;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod wasm_matmul;

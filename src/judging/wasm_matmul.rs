@@ -98,7 +98,7 @@ pub fn kernel_for(m: usize, k: usize, n: usize) -> Option<String> {
 }
 
 #[inline(always)]
-fn madd(acc: v128, a: v128, b: v128) -> v128 {
+pub(super) fn madd(acc: v128, a: v128, b: v128) -> v128 {
     #[cfg(target_feature = "relaxed-simd")]
     {
         f32x4_relaxed_madd(a, b, acc)
@@ -146,8 +146,8 @@ fn at(tile: &OutputStoreKer, r: usize, c: usize) -> *mut f32 {
         as *mut f32
 }
 
-/// Columns c..c+4 of row r. A convolution's output has its columns (pixels) side by side,
-/// so one vector load does where four scalar ones would.
+/// Columns c..c+4 of row r, where the output's columns are side by side (a convolution's
+/// output in NCHW: its columns are pixels).
 #[inline(always)]
 unsafe fn load4(tile: &OutputStoreKer, r: usize, c: usize) -> v128 {
     if tile.col_byte_stride == 4 {
@@ -168,6 +168,63 @@ unsafe fn store4(tile: &OutputStoreKer, r: usize, c: usize, v: v128) {
         *at(tile, r, c + 1) = f32x4_extract_lane::<1>(v);
         *at(tile, r, c + 2) = f32x4_extract_lane::<2>(v);
         *at(tile, r, c + 3) = f32x4_extract_lane::<3>(v);
+    }
+}
+
+/// A 4×4 block's rows as its columns (and back: the transpose is its own inverse).
+#[inline(always)]
+fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
+    let ab_lo = i32x4_shuffle::<0, 4, 1, 5>(a, b);
+    let cd_lo = i32x4_shuffle::<0, 4, 1, 5>(c, d);
+    let ab_hi = i32x4_shuffle::<2, 6, 3, 7>(a, b);
+    let cd_hi = i32x4_shuffle::<2, 6, 3, 7>(c, d);
+    [
+        i32x4_shuffle::<0, 1, 4, 5>(ab_lo, cd_lo),
+        i32x4_shuffle::<2, 3, 6, 7>(ab_lo, cd_lo),
+        i32x4_shuffle::<0, 1, 4, 5>(ab_hi, cd_hi),
+        i32x4_shuffle::<2, 3, 6, 7>(ab_hi, cd_hi),
+    ]
+}
+
+/// The accumulators of rows `r0..r0 + 4`, columns `4j..4j + 4`.
+#[inline(always)]
+fn block(acc: &Tile, j: usize) -> [v128; 4] {
+    std::array::from_fn(|r| acc[r * NV + j])
+}
+
+/// Rows r0..r0+4 of the tile from memory. Where the rows are side by side instead (a 1×1
+/// convolution run with pixels as rows), each 4×4 block is read by columns and transposed:
+/// 4 vector loads and 8 shuffles where 16 scalar loads would do.
+#[inline(always)]
+unsafe fn load_rows(tile: &OutputStoreKer, r0: usize) -> Tile {
+    let mut acc: Tile = [f32x4_splat(0.0); ROWS * NV];
+    for j in 0..NV {
+        let rows = if tile.row_byte_stride == 4 && tile.col_byte_stride != 4 {
+            let col = |c: usize| unsafe { v128_load(at(tile, r0, j * 4 + c) as *const v128) };
+            transpose([col(0), col(1), col(2), col(3)])
+        } else {
+            std::array::from_fn(|r| unsafe { load4(tile, r0 + r, j * 4) })
+        };
+        for (r, v) in rows.into_iter().enumerate() {
+            acc[r * NV + j] = v;
+        }
+    }
+    acc
+}
+
+/// Rows r0..r0+4 of the tile to memory, by columns where the rows are side by side.
+#[inline(always)]
+unsafe fn store_rows(tile: &OutputStoreKer, r0: usize, acc: &Tile) {
+    for j in 0..NV {
+        if tile.row_byte_stride == 4 && tile.col_byte_stride != 4 {
+            for (c, v) in transpose(block(acc, j)).into_iter().enumerate() {
+                unsafe { v128_store(at(tile, r0, j * 4 + c) as *mut v128, v) };
+            }
+        } else {
+            for (r, v) in block(acc, j).into_iter().enumerate() {
+                unsafe { store4(tile, r0 + r, j * 4, v) };
+            }
+        }
     }
 }
 
@@ -256,20 +313,12 @@ unsafe fn run(mut op: *const FusedKerSpec<f32>, r0: usize) {
                 }
             }
             FusedKerSpec::AddUnicast(tile) => {
-                for r in 0..ROWS {
-                    for j in 0..NV {
-                        let x = unsafe { load4(&tile, r0 + r, j * 4) };
-                        acc[r * NV + j] = f32x4_add(x, acc[r * NV + j]);
-                    }
+                let x = unsafe { load_rows(&tile, r0) };
+                for (v, x) in acc.iter_mut().zip(x) {
+                    *v = f32x4_add(x, *v);
                 }
             }
-            FusedKerSpec::Store(tile) => {
-                for r in 0..ROWS {
-                    for j in 0..NV {
-                        unsafe { store4(&tile, r0 + r, j * 4, acc[r * NV + j]) };
-                    }
-                }
-            }
+            FusedKerSpec::Store(tile) => unsafe { store_rows(&tile, r0, &acc) },
             FusedKerSpec::AddMatMul { k, pa, pb, .. } => unsafe {
                 add_mat_mul(&mut acc, k, (pa as *const f32).add(r0), pb as *const v128)
             },

@@ -5,8 +5,9 @@ import type { Candidate, CandidateCrop, FramepickErrorCode, PickResult, Report, 
 import { FramePickerElement } from 'framepick/element';
 
 async function main(file: File, bar: HTMLProgressElement): Promise<void> {
-  const picker = await FramePicker.create({ threads: navigator.hardwareConcurrency, stallTimeoutMs: 60_000 });
+  const picker = await FramePicker.create({ threads: navigator.hardwareConcurrency, stallTimeoutMs: 60_000, relaxedSimd: true });
   const flavour: 'threads' | 'single' = picker.info.flavour;
+  const build: 'threads' | 'single' | 'baseline' = picker.info.build;
   const controller = new AbortController();
   try {
     const { candidates, report }: PickResult = await picker.pick(file, {
@@ -38,7 +39,7 @@ async function main(file: File, bar: HTMLProgressElement): Promise<void> {
     const options: UploadOptions = { url: '/api/picks', headers: { Authorization: 'Bearer x' }, concurrency: 2 };
     const results: UploadResult[] = await picker.upload(candidates.slice(0, 2), options);
     await picker.upload([best], { presignedUrls: ['https://bucket/x'], method: 'PUT' });
-    console.log(flavour, jpeg, t, faceArea, emotion, region, why, ms, results[0].status);
+    console.log(flavour, build, jpeg, t, faceArea, emotion, region, why, ms, results[0].status);
   } catch (e) {
     if (e instanceof FramepickError) {
       const code: FramepickErrorCode = e.code;

@@ -37,7 +37,7 @@ export function endExternal(session) {
   if (run.error) throw run.error;
   const t0 = performance.now();
   const out = finishAnalysis(run.analysis);
-  return { candidates: out.candidates, report: { ...out.report, wasm: engine.flavour,
+  return { candidates: out.candidates, report: { ...out.report, wasm: engine.flavour, wasmBuild: engine.build,
     threads: engine.threads, modelLoadMs: engine.modelLoadMs, timings: { deepMs: performance.now() - t0 } } };
 }
 

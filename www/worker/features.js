@@ -1,4 +1,4 @@
-// What the browser's WebAssembly engine offers beyond the baseline both builds need.
+// What the browser's WebAssembly engine offers beyond the baseline every build needs.
 
 // (module (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))))
 const ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];
@@ -12,8 +12,9 @@ const RELAXED_MADD_MODULE = new Uint8Array([
 
 /**
  * Whether WebAssembly relaxed SIMD validates here (Chrome and Edge 114+, Firefox 146+; not
- * Safari). The threaded build's matrix kernel uses its fused multiply-add, so a module built
- * with it does not even compile where it is missing.
+ * Safari). The threaded and single-thread builds' kernels use its fused multiply-add, so a
+ * module built with it does not even compile where it is missing: there the worker loads
+ * the baseline build.
  */
 export function hasRelaxedSimd() {
   try {

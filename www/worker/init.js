@@ -6,7 +6,7 @@ import { hasRelaxedSimd } from './features.js';
 
 export let wasm = null;
 export let wasmExports = null; // for memory.buffer.byteLength in the report
-export let engine = null; // { flavour, threads, faceModel, modelError, gpuMode }
+export let engine = null; // { flavour, build, threads, faceModel, modelError, gpuMode }
 
 export function serializeError(e) {
   if (e && e.code) return { code: e.code, message: e.message };
@@ -53,18 +53,32 @@ function startThreadPool(n) {
   });
 }
 
+/**
+ * Which of the three wasm builds in pkg/ to load: `threads` (isolated page, relaxed SIMD),
+ * `single` (relaxed SIMD) or `baseline` (neither needs it: Safari, or `relaxedSimd: false`).
+ */
+function buildFor(flavour, relaxed) {
+  if (flavour === 'threads') return 'threads';
+  return relaxed ? 'single' : 'baseline';
+}
+
 export async function init(options) {
   const isolated = self.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function';
+  const relaxed = options.relaxedSimd !== false && hasRelaxedSimd();
   let flavour = isolated && options.threads !== 1 ? 'threads' : 'single';
   let threadsError = null;
-  if (flavour === 'threads' && !hasRelaxedSimd()) {
+  if (flavour === 'threads' && !relaxed) {
     flavour = 'single';
-    threadsError = 'this browser lacks WebAssembly relaxed SIMD, which the threaded build needs (Safari)';
+    threadsError = options.relaxedSimd === false
+      ? 'relaxedSimd: false asks for the baseline build, which is single-threaded'
+      : 'this browser lacks WebAssembly relaxed SIMD, which the threaded build needs (Safari)';
   }
   // pkg/ is served beside worker.js, one folder up from this file.
   const base = new URL('../pkg/', import.meta.url);
+  let build;
   const load = async (f) => {
-    wasm = await import(new URL(`${f}/framepick.js`, base).href);
+    build = buildFor(f, relaxed);
+    wasm = await import(new URL(`${build}/framepick.js`, base).href);
     wasmExports = await wasm.default();
   };
   await load(flavour);
@@ -77,7 +91,7 @@ export async function init(options) {
       await load(flavour);
     }
   }
-  engine = { flavour, threads: wasm.threadCount(), faceModel: null, modelError: null, threadsError,
+  engine = { flavour, build, threads: wasm.threadCount(), faceModel: null, modelError: null, threadsError,
     gpuMode: options.gpu ?? 'auto' };
   const modelUrl = options.faceModelUrl || new URL('models/retinaface-mnet025.onnx', base).href;
   const t0 = performance.now();
@@ -106,6 +120,8 @@ export async function init(options) {
   if (options.warmUp !== false) setTimeout(warmUp, 0);
   return {
     flavour,
+    // The build loaded: pkg/threads, pkg/single or pkg/baseline.
+    build,
     threads: engine.threads,
     // Why the threaded build could not be used on an isolated page (null when it was).
     threadsError,
