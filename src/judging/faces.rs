@@ -224,19 +224,37 @@ fn load_error(e: &dyn std::fmt::Display) -> FramepickError {
 pub fn input_tensor(frame: &RgbaFrame, g: &InputGeometry) -> Tensor {
     let sw = ((frame.width as f32 * g.scale).round() as u32).clamp(1, g.input_width);
     let sh = ((frame.height as f32 * g.scale).round() as u32).clamp(1, g.input_height);
-    let src: ImageBuffer<Rgba<u8>, &[u8]> =
-        ImageBuffer::from_raw(frame.width, frame.height, frame.data.as_slice())
-            .expect("RgbaFrame::new checked the size");
-    let small = resize(&src, sw, sh, FilterType::Triangle);
     let (w, h) = (g.input_width as usize, g.input_height as usize);
-    let mut t = tract_ndarray::Array4::<f32>::zeros((1, 3, h, w));
-    for (x, y, p) in small.enumerate_pixels() {
-        let (x, y) = (x as usize, y as usize);
-        for (c, rgb_index) in [2usize, 1, 0].into_iter().enumerate() {
-            t[[0, c, y, x]] = p[rgb_index] as f32 - MEAN_BGR[c];
+    let mut planes = vec![0f32; 3 * h * w];
+    // The pipeline's analysis frames are usually the detector's size already: read them as
+    // they are rather than through a resize that would only copy them.
+    let resized;
+    let pixels: &[u8] = if (sw, sh) == (frame.width, frame.height) {
+        &frame.data
+    } else {
+        let src: ImageBuffer<Rgba<u8>, &[u8]> =
+            ImageBuffer::from_raw(frame.width, frame.height, frame.data.as_slice())
+                .expect("RgbaFrame::new checked the size");
+        resized = resize(&src, sw, sh, FilterType::Triangle);
+        resized.as_raw()
+    };
+    let (b, rest) = planes.split_at_mut(h * w);
+    let (gr, r) = rest.split_at_mut(h * w);
+    for (y, row) in pixels.chunks_exact(4 * sw as usize).enumerate() {
+        let at = y * w..y * w + sw as usize;
+        let rows = b[at.clone()]
+            .iter_mut()
+            .zip(&mut gr[at.clone()])
+            .zip(&mut r[at]);
+        for (((b, g), r), p) in rows.zip(row.chunks_exact(4)) {
+            *b = p[2] as f32 - MEAN_BGR[0];
+            *g = p[1] as f32 - MEAN_BGR[1];
+            *r = p[0] as f32 - MEAN_BGR[2];
         }
     }
-    t.into_tensor()
+    tract_ndarray::Array4::from_shape_vec((1, 3, h, w), planes)
+        .expect("3 planes of h × w")
+        .into_tensor()
 }
 
 /// The three output tensors, flattened.
@@ -349,6 +367,40 @@ pub fn nms(sorted: Vec<Face>, iou: f32) -> Vec<Face> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn input_tensor_is_bgr_minus_means_by_planes_and_pads_with_zeros() {
+        // 40×20 at its own size: read as it is; 80×40 halved: through the resize. Both sit in
+        // the top-left of a 64×32 input (multiples of 32), the rest zero.
+        for (fw, fh, long_side) in [(40u32, 20u32, 40u32), (80, 40, 40)] {
+            let data: Vec<u8> = (0..fw * fh * 4).map(|i| (i * 7 % 251) as u8).collect();
+            let frame = RgbaFrame::new(fw, fh, data.clone()).unwrap();
+            let g = InputGeometry::for_frame(fw, fh, long_side);
+            assert_eq!((g.input_width, g.input_height), (64, 32));
+            let t = input_tensor(&frame, &g);
+            let a = t.to_plain_array_view::<f32>().unwrap();
+            assert_eq!(a.shape(), &[1, 3, 32, 64]);
+            let (sw, sh) = (40usize, 20usize);
+            let src: ImageBuffer<Rgba<u8>, Vec<u8>> = ImageBuffer::from_raw(fw, fh, data).unwrap();
+            let small = resize(&src, sw as u32, sh as u32, FilterType::Triangle);
+            for y in 0..32 {
+                for x in 0..64 {
+                    for c in 0..3 {
+                        let want = if x < sw && y < sh {
+                            small.get_pixel(x as u32, y as u32)[2 - c] as f32 - MEAN_BGR[c]
+                        } else {
+                            0.0
+                        };
+                        assert_eq!(
+                            a[[0, c, y, x]],
+                            want,
+                            "{fw}×{fh}: channel {c} at ({x}, {y})"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     fn face(x: f32, score: f32) -> Face {
         Face {
