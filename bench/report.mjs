@@ -226,18 +226,19 @@ export function markdown(R) {
       'every matrix product of both models through our kernel (`src/judging/wasm_matmul.rs`: 8×8 tiles as two 4×8',
       'blocks) instead of tract\'s 8×8, and the detector\'s first convolution through our `ConvW4` kernel',
       '(`src/judging/wasm_conv.rs`, a filter along each row, as tract does natively) instead of im2col.', '',
-      'Where the gap is (2026-12-02, this machine, tract 0.23.9, Chromium 156; the detector\'s plan run by itself from',
-      'a WASI build, 100 runs, CPU profile): the kernel takes 10 of 15 ms a frame in wasm, for 310 MFLOP (31 GFLOP/s);',
-      'building the 3×3 convolutions\' input panels (`LazyIm2colInput`) 1.7 ms, tract\'s tile loop 1.2 ms, the FPN\'s',
-      'resize 0.9 ms, depthwise 0.8 ms. Natively (perf) the same plan spends 3 ms in AVX-512 kernels (16 lanes, two',
-      'fused multiply-add ports) and about as long as wasm in the rest. Kernel alone, packed panels in L1, k = 576',
-      '(the SSH convolutions, 59 % of the FLOPs), GFLOP/s, 3 runs in Chromium: tract 8×8 22–27, ours 4×8 29–33 plain',
-      'and 36–37 fused; fused 5×8, 6×8, 4×12, 8×8 and 4×16 22–30 (more accumulators than the registers V8 gives out);',
-      'the fused 4×8 with `k` unrolled by 2 or 4, 28–32. tract\'s 8×8 spills: 16',
-      'accumulators plus operands against 15 allocatable registers, and its 8 lane shuffles per step share one port.',
-      'An 8×8 tile made of two 4×8 blocks runs as fast as a 4×8 tile (15.4 vs 15.9 ms, 5 alternating runs) and shares',
-      'tract\'s compiled tile loop for its 8×8 (11 KB less wasm). Tried and dropped: tract-core at opt-level 3',
-      '(the im2col and resize code) 0.6 ms faster for 680 KB more gzipped wasm.');
+      'Where the gap is (2026-12-02, this machine, tract 0.23.9, Chromium 156; the detector\'s plan run by itself, each',
+      'operator timed, from a WASI build in Chromium and natively, 60 runs): the 45 matrix products take 13.0 ms a frame in',
+      'wasm (timer overhead included) against 5.4–6.0 ms natively; all the other operators 3.7 ms against 4.3 ms (softmax',
+      '0.3–0.45 vs 1.1 ms, resize 1.1–1.3 vs 0.8, depthwise 1.0–1.3 vs 1.3–1.5, packing 0.6 vs 0.3, padding 0.3 vs 0.2).',
+      'Natively the products run on AVX-512 kernels (16×12 tiles of 16-lane vectors, two fused multiply-add ports); the',
+      'wasm kernel, on 4-lane vectors, is near its ceiling. Kernel alone, packed panels in L1, k = 576 (the SSH',
+      'convolutions, 59 % of the FLOPs), GFLOP/s in Chromium: tract 8×8 22–27, ours 4×8 29–33 plain and 36–37 fused;',
+      'fused 5×8, 6×8, 4×12, 8×8 and 4×16 22–30 (more accumulators than the 15 registers V8 gives out); the fused 4×8',
+      'with `k` unrolled by 2 or 4, 28–32; an 8×16 tile of four 4×8 blocks (half the tile calls) 14.2 vs 13.6 ms a frame.',
+      'The detector\'s first convolution went through im2col and a product with k = 27 in wasm (0.8 ms) where tract',
+      'filters along rows natively (0.27 ms); with our `ConvW4` kernel it takes 0.42–0.5 ms. Stores of 1×1 convolutions',
+      'run with pixels as rows moved from 16 scalar writes to 4 vector writes a 4×4 block. Tried and dropped: tract-core at',
+      'opt-level 3 (im2col, resize) 0.6 ms faster for 680 KB more gzipped wasm, and at opt-level 2 630 KB more.');
     const sizes = inf.native?.inputSizes;
     if (sizes?.length) {
       const found = (v) => (v > 0 ? `found (${fmt(v, 2)})` : '**missed**');
