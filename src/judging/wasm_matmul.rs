@@ -186,6 +186,12 @@ fn transpose([a, b, c, d]: [v128; 4]) -> [v128; 4] {
     ]
 }
 
+/// Whether the tile's rows, not its columns, are next to each other in memory.
+#[inline(always)]
+fn rows_side_by_side(tile: &OutputStoreKer) -> bool {
+    tile.row_byte_stride == 4 && tile.col_byte_stride != 4
+}
+
 /// The accumulators of rows `r0..r0 + 4`, columns `4j..4j + 4`.
 #[inline(always)]
 fn block(acc: &Tile, j: usize) -> [v128; 4] {
@@ -199,7 +205,7 @@ fn block(acc: &Tile, j: usize) -> [v128; 4] {
 unsafe fn load_rows(tile: &OutputStoreKer, r0: usize) -> Tile {
     let mut acc: Tile = [f32x4_splat(0.0); ROWS * NV];
     for j in 0..NV {
-        let rows = if tile.row_byte_stride == 4 && tile.col_byte_stride != 4 {
+        let rows = if rows_side_by_side(tile) {
             let col = |c: usize| unsafe { v128_load(at(tile, r0, j * 4 + c) as *const v128) };
             transpose([col(0), col(1), col(2), col(3)])
         } else {
@@ -216,7 +222,7 @@ unsafe fn load_rows(tile: &OutputStoreKer, r0: usize) -> Tile {
 #[inline(always)]
 unsafe fn store_rows(tile: &OutputStoreKer, r0: usize, acc: &Tile) {
     for j in 0..NV {
-        if tile.row_byte_stride == 4 && tile.col_byte_stride != 4 {
+        if rows_side_by_side(tile) {
             for (c, v) in transpose(block(acc, j)).into_iter().enumerate() {
                 unsafe { v128_store(at(tile, r0, j * 4 + c) as *mut v128, v) };
             }
